@@ -1,0 +1,4 @@
+namespace SecretsBroker.Contracts.Secrets;
+
+/// <summary>Body of <c>PUT /v1/secrets/{name}</c>: the secret's type and its fields (values are write-only).</summary>
+public sealed record PutSecretRequest(string Type, IReadOnlyDictionary<string, string> Fields);
