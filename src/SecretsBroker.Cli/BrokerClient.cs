@@ -1,0 +1,79 @@
+using System.Net;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Audit;
+using SecretsBroker.Contracts.Health;
+using SecretsBroker.Contracts.Secrets;
+using SecretsBroker.Contracts.Tokens;
+
+namespace SecretsBroker.Cli;
+
+/// <summary>The broker's HTTP API as typed calls; every failure surfaces as a <see cref="CommandFailedException"/>.</summary>
+internal sealed class BrokerClient(BrokerTransport transport)
+{
+    public bool HasToken => transport.HasToken;
+
+    /// <summary><c>GET /readyz</c>: a sealed broker answers 503 with the same report, which is an answer, not a failure.</summary>
+    public async Task<Readiness> GetReadinessAsync(CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(HttpMethod.Get, Routes.Ready, body: null, authenticated: false, cancellationToken);
+        var notReadyReport = response.StatusCode == HttpStatusCode.ServiceUnavailable && !FailedResponse.IsProblem(response);
+        if (!response.IsSuccessStatusCode && !notReadyReport)
+        {
+            throw await FailedResponse.ToFailureAsync(response, cancellationToken);
+        }
+
+        var report = await BrokerTransport.ReadAsync<HealthReport>(response, cancellationToken);
+        return new Readiness(response.IsSuccessStatusCode, report);
+    }
+
+    public Task<BrokerStatus> GetStatusAsync(CancellationToken cancellationToken) =>
+        transport.CallAsync<BrokerStatus>(HttpMethod.Get, Routes.Status, body: null, cancellationToken);
+
+    public async Task<PutSecretResult> PutSecretAsync(string name, PutSecretRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(HttpMethod.Put, SecretPath(name), request, authenticated: true, cancellationToken);
+        await BrokerTransport.EnsureSuccessAsync(response, cancellationToken);
+        var secret = await BrokerTransport.ReadAsync<SecretMetadata>(response, cancellationToken);
+        return new PutSecretResult(secret, Created: response.StatusCode == HttpStatusCode.Created);
+    }
+
+    public Task<SecretList> ListSecretsAsync(CancellationToken cancellationToken) =>
+        transport.CallAsync<SecretList>(HttpMethod.Get, Routes.Secrets, body: null, cancellationToken);
+
+    public Task<SecretMetadata> GetSecretAsync(string name, CancellationToken cancellationToken) =>
+        transport.CallAsync<SecretMetadata>(HttpMethod.Get, SecretPath(name), body: null, cancellationToken);
+
+    public Task DeleteSecretAsync(string name, CancellationToken cancellationToken) =>
+        transport.CallAsync(HttpMethod.Delete, SecretPath(name), cancellationToken);
+
+    public Task<CreatedToken> CreateTokenAsync(CreateTokenRequest request, CancellationToken cancellationToken) =>
+        transport.CallAsync<CreatedToken>(HttpMethod.Post, Routes.Tokens, request, cancellationToken);
+
+    public Task<TokenList> ListTokensAsync(CancellationToken cancellationToken) =>
+        transport.CallAsync<TokenList>(HttpMethod.Get, Routes.Tokens, body: null, cancellationToken);
+
+    public Task RevokeTokenAsync(string id, CancellationToken cancellationToken) =>
+        transport.CallAsync(HttpMethod.Delete, $"{Routes.Tokens}/{Uri.EscapeDataString(id)}", cancellationToken);
+
+    public Task<AuditPage> GetAuditPageAsync(long? after, int? limit, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        if (after is { } seq)
+        {
+            query.Add($"after={seq}");
+        }
+
+        if (limit is { } count)
+        {
+            query.Add($"limit={count}");
+        }
+
+        var path = query.Count == 0 ? Routes.Audit : $"{Routes.Audit}?{string.Join('&', query)}";
+        return transport.CallAsync<AuditPage>(HttpMethod.Get, path, body: null, cancellationToken);
+    }
+
+    public Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken) =>
+        transport.CallAsync<AuditVerification>(HttpMethod.Get, Routes.AuditVerify, body: null, cancellationToken);
+
+    private static string SecretPath(string name) => $"{Routes.Secrets}/{Uri.EscapeDataString(name)}";
+}

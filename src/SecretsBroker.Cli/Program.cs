@@ -1,0 +1,3 @@
+using SecretsBroker.Cli;
+
+return await Sbctl.RunAsync(args, Console.Out, Console.Error, Console.In, Environment.GetEnvironmentVariable);

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+
+namespace SecretsBroker.Cli;
+
+/// <summary>sbctl itself, apart from <c>Program</c> so tests run it in-process with their own streams and environment.</summary>
+public static class Sbctl
+{
+    /// <summary>Runs one sbctl command line and returns its exit code; help goes to <paramref name="stdout"/>, failures to <paramref name="stderr"/>.</summary>
+    public static async Task<int> RunAsync(
+        string[] args,
+        TextWriter stdout,
+        TextWriter stderr,
+        TextReader stdin,
+        Func<string, string?> getEnvironmentVariable,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(stdin);
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+
+        var globals = new GlobalOptions();
+        var context = new CommandContext(globals, stdout, stderr, stdin, getEnvironmentVariable);
+        var root = new RootCommand("sbctl: the command-line client of SecretsBroker")
+        {
+            StatusCommand.Create(context),
+            SecretCommands.Create(context),
+            TokenCommands.Create(context),
+            AuditCommands.Create(context),
+        };
+        globals.AddTo(root);
+
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            await stderr.WriteLineAsync(UsageErrorLine(parse));
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            // Failures are reported by CommandContext; the default handler would print a stack trace.
+            EnableDefaultExceptionHandler = false,
+            // The caller owns cancellation; in-process tests must not hook the process's Ctrl+C and SIGTERM.
+            ProcessTerminationTimeout = null,
+        };
+        try
+        {
+            return await parse.InvokeAsync(invocation, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug still ends in one line: stderr gets pasted into tickets, and a trace can carry request state.
+            await stderr.WriteLineAsync($"error: internal: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static string UsageErrorLine(ParseResult parse)
+    {
+        var messages = string.Join(' ', parse.Errors.Select(error => error.Message.ReplaceLineEndings(" ")));
+        return $"error: usage: {messages} See '{CommandPath(parse.CommandResult)} --help'.";
+    }
+
+    private static string CommandPath(CommandResult command) =>
+        command.Parent is CommandResult parent ? $"{CommandPath(parent)} {command.Command.Name}" : "sbctl";
+}

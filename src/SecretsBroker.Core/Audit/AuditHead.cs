@@ -1,0 +1,7 @@
+namespace SecretsBroker.Core.Audit;
+
+/// <summary>
+/// The newest event's place in the chain, kept apart from the events so that deleting the newest
+/// events (which no later link would reveal) is caught too.
+/// </summary>
+public sealed record AuditHead(long Seq, string Mac);

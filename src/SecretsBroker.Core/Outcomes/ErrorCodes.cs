@@ -1,0 +1,29 @@
+namespace SecretsBroker.Core.Outcomes;
+
+/// <summary>Every stable error code the broker answers with. Once published, a code never changes meaning.</summary>
+public static class ErrorCodes
+{
+    public const string MalformedJson = "malformed_json";
+    public const string UnknownField = "unknown_field";
+    public const string InvalidBody = "invalid_body";
+    public const string MissingField = "missing_field";
+    public const string InvalidField = "invalid_field";
+    public const string BodyTooLarge = "body_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string InvalidName = "invalid_name";
+    public const string NameTooLong = "name_too_long";
+    public const string InvalidQuery = "invalid_query";
+
+    public const string Unauthenticated = "unauthenticated";
+    public const string InsufficientScope = "insufficient_scope";
+    public const string BrokerSealed = "broker_sealed";
+    public const string NotFound = "not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string Internal = "internal_error";
+
+    public const string SecretNotFound = "secret_not_found";
+    public const string UnknownSecretType = "unknown_secret_type";
+    public const string TokenNotFound = "token_not_found";
+    public const string InvalidScope = "invalid_scope";
+    public const string InvalidTtl = "invalid_ttl";
+}

@@ -1,0 +1,19 @@
+using NodaTime;
+
+namespace SecretsBroker.Core.Secrets;
+
+/// <summary>What is known about a root secret without decrypting it.</summary>
+public sealed record RootSecret(
+    string Name,
+    string Type,
+    int Version,
+    IReadOnlyList<string> FieldNames,
+    Instant CreatedAt,
+    Instant UpdatedAt,
+    IReadOnlyList<RootSecretVersion> Versions);
+
+/// <summary>One stored version; only the newest one still has a value.</summary>
+public sealed record RootSecretVersion(int Version, Instant CreatedAt, string CreatedBy);
+
+/// <summary>A new version ready to store: the fields are already ciphertext.</summary>
+public sealed record SealedSecretVersion(string Name, string Type, int Version, IReadOnlyList<string> FieldNames, string Ciphertext, Instant CreatedAt, string CreatedBy);

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Naming;
+using SecretsBroker.Core.Outcomes;
+
+namespace SecretsBroker.Core.Secrets;
+
+/// <summary>
+/// Stores root secrets encrypted (one Data Protection purpose per secret and version) and tells
+/// their metadata. Values go in and, for providers only, come out through <see cref="RevealAsync"/>;
+/// no answer, log line or audit record ever holds one.
+/// </summary>
+public sealed class SecretVault(ISecretStore store, IDataProtectionProvider dataProtection, IClock clock)
+{
+    /// <summary>How many times a put retries when another writer takes the same version number.</summary>
+    private const int MaxVersionRaces = 5;
+
+    public async Task<Result<(RootSecret Secret, bool Created)>> PutAsync(
+        string name, string? typeName, IReadOnlyDictionary<string, string>? fields, AuditContext who, CancellationToken ct)
+    {
+        if (ResourceName.Check(name, "secret name") is { } badName)
+        {
+            return badName;
+        }
+
+        var type = SecretType.Find(typeName);
+        if (!type.IsSuccess)
+        {
+            return type.Error!;
+        }
+
+        if (type.Value.Check(fields) is { } badFields)
+        {
+            return badFields;
+        }
+
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(fields);
+        var fieldNames = fields!.Keys.Order(StringComparer.Ordinal).ToList();
+        for (var attempt = 0; attempt < MaxVersionRaces; attempt++)
+        {
+            var version = await store.CurrentVersionAsync(name, ct) + 1;
+            var now = clock.GetCurrentInstant();
+            var sealedVersion = new SealedSecretVersion(
+                name, type.Value.Name, version, fieldNames, Convert.ToBase64String(Protector(name, version).Protect(plaintext)), now, who.Actor);
+            var audit = new AuditRecord(now, who, AuditActions.SecretPut, Target(name), AuditDecision.Allowed, $"version {version}");
+            if (await store.AddVersionAsync(sealedVersion, audit, ct))
+            {
+                return ((await store.FindAsync(name, ct))!, version == 1);
+            }
+        }
+
+        return BrokerError.Conflict("secret_write_conflict", "The secret is being written by others; try again.");
+    }
+
+    public async Task<Result<RootSecret>> GetAsync(string name, CancellationToken ct)
+    {
+        if (ResourceName.Check(name, "secret name") is { } badName)
+        {
+            return badName;
+        }
+
+        return await store.FindAsync(name, ct) is { } secret ? secret : NotFound(name);
+    }
+
+    public Task<IReadOnlyList<RootSecret>> ListAsync(CancellationToken ct) => store.ListAsync(ct);
+
+    public async Task<Result<bool>> DeleteAsync(string name, AuditContext who, CancellationToken ct)
+    {
+        if (ResourceName.Check(name, "secret name") is { } badName)
+        {
+            return badName;
+        }
+
+        var audit = new AuditRecord(clock.GetCurrentInstant(), who, AuditActions.SecretDelete, Target(name), AuditDecision.Allowed);
+        return await store.DeleteAsync(name, audit, ct) ? true : NotFound(name);
+    }
+
+    /// <summary>The current version's fields, for a provider that mints from this secret.</summary>
+    public async Task<Result<IReadOnlyDictionary<string, string>>> RevealAsync(string name, CancellationToken ct)
+    {
+        if (await store.ReadCiphertextAsync(name, ct) is not { } stored)
+        {
+            return NotFound(name);
+        }
+
+        var plaintext = Protector(name, stored.Version).Unprotect(Convert.FromBase64String(stored.Ciphertext));
+        return JsonSerializer.Deserialize<Dictionary<string, string>>(plaintext)!;
+    }
+
+    private IDataProtector Protector(string name, int version) =>
+        dataProtection.CreateProtector(Purposes.RootSecret).CreateProtector(name).CreateProtector($"v{version}");
+
+    private static string Target(string name) => $"secret:{name}";
+
+    private static BrokerError NotFound(string name) =>
+        BrokerError.NotFound(ErrorCodes.SecretNotFound, $"No secret named '{name}'.");
+}

@@ -1,0 +1,58 @@
+using System.Reflection;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Health;
+using SecretsBroker.Server.Auth;
+using SecretsBroker.Server.Hosting;
+using SecretsBroker.Storage.Sqlite;
+
+namespace SecretsBroker.Server.Health;
+
+/// <summary>Liveness, readiness and the caller's view of the broker. None of them tells a secret.</summary>
+internal static class HealthEndpoints
+{
+    private static readonly string Version =
+        typeof(HealthEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    internal static WebApplication MapHealthEndpoints(this WebApplication app)
+    {
+        app.MapGet(Routes.Health, () => Results.Ok(new HealthReport("ok", new Dictionary<string, string>())));
+
+        app.MapGet(Routes.Ready, async (BrokerSeal seal, SqliteHealthProbe probe, CancellationToken ct) =>
+        {
+            if (seal.IsSealed)
+            {
+                return Results.Json(new HealthReport("sealed", new Dictionary<string, string> { ["seal"] = "sealed" }), statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var migrated = await MigrationsAppliedAsync(probe, ct);
+            var checks = new Dictionary<string, string>
+            {
+                ["seal"] = "unsealed",
+                ["database"] = migrated is null ? "unreachable" : "ok",
+                ["migrations"] = migrated == true ? "ok" : "pending",
+            };
+            return migrated == true
+                ? Results.Ok(new HealthReport("ready", checks))
+                : Results.Json(new HealthReport("not_ready", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+
+        app.MapGet(Routes.Status, (HttpContext http) =>
+            Results.Ok(new BrokerStatus(Version, CallerClaims.ActorOf(http.User), CallerClaims.ScopesOf(http.User))))
+            .RequireAuthorization(ScopePolicies.AnyToken);
+
+        return app;
+    }
+
+    /// <summary>Null when the database cannot be reached at all.</summary>
+    private static async Task<bool?> MigrationsAppliedAsync(SqliteHealthProbe probe, CancellationToken ct)
+    {
+        try
+        {
+            return await probe.MigrationsAppliedAsync(ct);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Options;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Secrets;
+using SecretsBroker.Storage;
+using SecretsBroker.Storage.Sqlite;
+
+namespace SecretsBroker.Server.Hosting;
+
+/// <summary>
+/// Runs once before the broker serves. An existing database opens only with the master key that
+/// made it: with any other key (or none) the broker stays sealed and writes nothing. A new database
+/// gets a master key file, the schema, an initial admin token, and last the seal check — so a start
+/// interrupted anywhere before that simply starts over.
+/// </summary>
+public sealed class Unsealer(
+    IOptions<BrokerOptions> options,
+    MasterKeySource keySource,
+    SqliteDatabase db,
+    SqliteSealStore sealStore,
+    BrokerSeal seal,
+    IServiceProvider services,
+    IClock clock,
+    ILogger<Unsealer> logger)
+{
+    /// <summary>The outcome of start-up: whether the broker is sealed, and the initial admin token on first start.</summary>
+    public sealed record Outcome(bool Sealed, string? InitialAdminToken);
+
+    public async Task<Outcome> UnsealAsync(CancellationToken ct)
+    {
+        DapperSetup.Register();
+        CreateDataDirectory(options.Value.DataDirectory);
+        var storedCheck = await sealStore.ReadAsync(ct);
+        return storedCheck is null ? await InitializeAsync(ct) : await OpenAsync(storedCheck, ct);
+    }
+
+    private async Task<Outcome> OpenAsync(string storedCheck, CancellationToken ct)
+    {
+        var (key, problem) = keySource.Read();
+        if (key is null)
+        {
+            return StaySealed(problem!);
+        }
+
+        if (!SealCheck.Matches(key, storedCheck))
+        {
+            return StaySealed($"The master key does not match the database {db.Path}.");
+        }
+
+        await MigrateAsync(ct);
+        Unseal(key);
+        return new Outcome(false, null);
+    }
+
+    private async Task<Outcome> InitializeAsync(CancellationToken ct)
+    {
+        MasterKey key;
+        if (keySource.IsConfigured)
+        {
+            var (existing, problem) = keySource.Read();
+            if (existing is null)
+            {
+                return StaySealed(problem!);
+            }
+
+            key = existing;
+        }
+        else
+        {
+            key = keySource.CreateFile();
+            BrokerLog.MasterKeyCreated(logger, options.Value.MasterKeyPath);
+        }
+
+        await MigrateAsync(ct);
+        Unseal(key);
+        var tokens = services.GetRequiredService<OperatorTokenService>();
+        var initial = await tokens.CreateAsync("admin-initial", [Scopes.Admin], OperatorTokenService.MaxTtl, AuditContext.System, ct);
+        BrokerLog.InitialTokenCreated(logger, initial.Value.Token.Id);
+        await sealStore.WriteAsync(SealCheck.Compute(key), clock.GetCurrentInstant(), ct);
+        return new Outcome(false, initial.Value.Value);
+    }
+
+    private async Task MigrateAsync(CancellationToken ct)
+    {
+        foreach (var script in await SqliteMigrator.MigrateAsync(db, ct))
+        {
+            BrokerLog.MigrationApplied(logger, script);
+        }
+    }
+
+    private void Unseal(MasterKey key)
+    {
+        seal.Unseal(key);
+        BrokerLog.Unsealed(logger, db.Path);
+    }
+
+    private Outcome StaySealed(string reason)
+    {
+        seal.KeepSealed(reason);
+        BrokerLog.Sealed(logger, reason);
+        return new Outcome(true, null);
+    }
+
+    private static void CreateDataDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+}

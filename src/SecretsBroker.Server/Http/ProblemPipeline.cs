@@ -1,0 +1,39 @@
+using SecretsBroker.Core.Outcomes;
+
+namespace SecretsBroker.Server.Http;
+
+/// <summary>
+/// Answers that no endpoint wrote — unknown routes, wrong methods, unexpected errors — as
+/// problem+json too. An unexpected error tells the caller only its request id: the exception, logged by
+/// ASP.NET Core's exception handler, stays in the log.
+/// </summary>
+internal static class ProblemPipeline
+{
+    internal static IApplicationBuilder UseBrokerProblems(this IApplicationBuilder app)
+    {
+        app.UseExceptionHandler(error => error.Run(async http =>
+        {
+            await BrokerProblem.WriteAsync(http, new BrokerError(ErrorCodes.Internal, $"The broker failed to answer; request id {http.TraceIdentifier}.", ErrorKind.Internal));
+        }));
+
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Response.HasStarted || http.Response.ContentLength > 0)
+            {
+                return;
+            }
+
+            var error = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => BrokerError.NotFound(ErrorCodes.NotFound, "No such endpoint."),
+                StatusCodes.Status405MethodNotAllowed => new BrokerError(ErrorCodes.MethodNotAllowed, "This endpoint does not take that method.", ErrorKind.Invalid),
+                StatusCodes.Status413PayloadTooLarge => new BrokerError(ErrorCodes.BodyTooLarge, "The request is too large.", ErrorKind.TooLarge),
+                StatusCodes.Status415UnsupportedMediaType => new BrokerError(ErrorCodes.UnsupportedMediaType, "Send the body as application/json.", ErrorKind.UnsupportedMediaType),
+                _ => BrokerError.Invalid(ErrorCodes.InvalidBody, "The request could not be read."),
+            };
+            await BrokerProblem.WriteAsync(http, error, http.Response.StatusCode);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,64 @@
+using SecretsBroker.Contracts;
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Server.Audit;
+using SecretsBroker.Server.Auth;
+using SecretsBroker.Server.Health;
+using SecretsBroker.Server.Hosting;
+using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Secrets;
+using SecretsBroker.Server.Tokens;
+
+namespace SecretsBroker.Server;
+
+/// <summary>The composition root: wires Core, Storage and Providers into one broker.</summary>
+public static class Program
+{
+    public static async Task Main(string[] args)
+    {
+        await using var app = Build(args);
+        var outcome = await app.Services.GetRequiredService<Unsealer>().UnsealAsync(CancellationToken.None);
+        if (outcome.InitialAdminToken is { } token)
+        {
+            // Written once, straight to the terminal and not through logging, like Vault's root token.
+            await Console.Out.WriteLineAsync($"""
+
+                Initial admin token (shown once, keep it safe):
+
+                    {token}
+
+                """);
+        }
+
+        await app.StartAsync();
+        foreach (var address in app.Urls)
+        {
+            await Console.Out.WriteLineAsync($"SecretsBroker listening on {address}{(outcome.Sealed ? " (SEALED)" : "")}");
+        }
+
+        await app.WaitForShutdownAsync();
+    }
+
+    /// <summary>Builds the broker; <paramref name="configure"/> lets the test fixture swap the clock and settings.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddBrokerHosting();
+        builder.Services.AddAudit();
+        builder.Services.AddSecrets();
+        builder.Services.AddOperatorTokens();
+        builder.Services.AddBrokerAuth();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseBrokerProblems();
+        app.UseSealGate();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthEndpoints();
+        app.MapGroup(Routes.Secrets).WithBrokerDefaults(Scopes.Admin).WithTags("Secrets").MapSecretEndpoints();
+        app.MapGroup(Routes.Tokens).WithBrokerDefaults(Scopes.Admin).WithTags("Tokens").MapTokenEndpoints();
+        app.MapGroup(Routes.Audit).WithBrokerDefaults(Scopes.Security).WithTags("Audit").MapAuditEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,36 @@
+using SecretsBroker.Contracts.Secrets;
+using SecretsBroker.Core.Secrets;
+using SecretsBroker.Server.Http;
+
+namespace SecretsBroker.Server.Secrets;
+
+/// <summary><c>/v1/secrets</c>: root secrets for admins. Values go in and never come out.</summary>
+internal static class SecretEndpoints
+{
+    internal static RouteGroupBuilder MapSecretEndpoints(this RouteGroupBuilder secrets)
+    {
+        secrets.MapPut("/{name}", (string name, JsonBody<PutSecretRequest> body, SecretVault vault, HttpContext http, CancellationToken ct) =>
+            vault.PutAsync(name, body.Value.Type, body.Value.Fields, RequestAudit.ContextOf(http), ct)
+                .ToHttp(put => put.Created ? Results.Created($"{Contracts.Routes.Secrets}/{name}", put.Secret.ToContract()) : Results.Ok(put.Secret.ToContract())));
+
+        secrets.MapGet("/", async (SecretVault vault, CancellationToken ct) =>
+            Results.Ok(new SecretList((await vault.ListAsync(ct)).Select(s => s.ToContract()).ToList())));
+
+        secrets.MapGet("/{name}", (string name, SecretVault vault, CancellationToken ct) =>
+            vault.GetAsync(name, ct).ToHttp(secret => Results.Ok(secret.ToContract())));
+
+        secrets.MapDelete("/{name}", (string name, SecretVault vault, HttpContext http, CancellationToken ct) =>
+            vault.DeleteAsync(name, RequestAudit.ContextOf(http), ct).ToHttp(_ => Results.NoContent()));
+
+        return secrets;
+    }
+
+    private static SecretMetadata ToContract(this RootSecret secret) => new(
+        secret.Name,
+        secret.Type,
+        secret.Version,
+        secret.FieldNames,
+        secret.CreatedAt.ToDateTimeOffset(),
+        secret.UpdatedAt.ToDateTimeOffset(),
+        secret.Versions.Select(v => new SecretVersionInfo(v.Version, v.CreatedAt.ToDateTimeOffset(), v.CreatedBy)).ToList());
+}

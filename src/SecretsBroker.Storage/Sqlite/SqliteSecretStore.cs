@@ -1,0 +1,177 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Secrets;
+
+namespace SecretsBroker.Storage.Sqlite;
+
+/// <summary>Root secrets in SQLite: metadata in <c>root_secret</c>, ciphertext in <c>root_secret_version</c>.</summary>
+public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender audit) : ISecretStore
+{
+    private static class Sql
+    {
+        public const string Find = "SELECT name, type, current_version, field_names, created_at, updated_at FROM root_secret WHERE name = @Name";
+
+        public const string List = "SELECT name, type, current_version, field_names, created_at, updated_at FROM root_secret ORDER BY name";
+
+        public const string Versions = "SELECT name, version, created_at, created_by FROM root_secret_version WHERE name = @Name ORDER BY version";
+
+        public const string AllVersions = "SELECT name, version, created_at, created_by FROM root_secret_version ORDER BY name, version";
+
+        public const string CurrentVersion = "SELECT current_version FROM root_secret WHERE name = @Name";
+
+        public const string Upsert = """
+            INSERT INTO root_secret (name, type, current_version, field_names, created_at, updated_at)
+            VALUES (@Name, @Type, @Version, @FieldNames, @CreatedAt, @CreatedAt)
+            ON CONFLICT (name) DO UPDATE SET type = excluded.type, current_version = excluded.current_version,
+                field_names = excluded.field_names, updated_at = excluded.updated_at
+            WHERE root_secret.current_version = @Version - 1
+            """;
+
+        public const string InsertVersion = """
+            INSERT INTO root_secret_version (name, version, ciphertext, created_at, created_by)
+            VALUES (@Name, @Version, @Ciphertext, @CreatedAt, @CreatedBy)
+            """;
+
+        // An old version's value has no use once replaced, and a value that is gone cannot leak.
+        public const string ForgetOlderValues = "UPDATE root_secret_version SET ciphertext = NULL WHERE name = @Name AND version < @Version";
+
+        public const string ReadCiphertext = """
+            SELECT v.version, v.ciphertext FROM root_secret s
+            JOIN root_secret_version v ON v.name = s.name AND v.version = s.current_version
+            WHERE s.name = @Name
+            """;
+
+        public const string DeleteVersions = "DELETE FROM root_secret_version WHERE name = @Name";
+
+        public const string Delete = "DELETE FROM root_secret WHERE name = @Name";
+    }
+
+    public async Task<RootSecret?> FindAsync(string name, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<SecretRow>(new CommandDefinition(Sql.Find, new { Name = name }, cancellationToken: ct));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var versions = await c.QueryAsync<VersionRow>(new CommandDefinition(Sql.Versions, new { Name = name }, cancellationToken: ct));
+        return row.ToSecret(versions);
+    }
+
+    public async Task<IReadOnlyList<RootSecret>> ListAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<SecretRow>(new CommandDefinition(Sql.List, cancellationToken: ct));
+        var versions = (await c.QueryAsync<VersionRow>(new CommandDefinition(Sql.AllVersions, cancellationToken: ct))).ToLookup(v => v.Name);
+        return rows.Select(r => r.ToSecret(versions[r.Name])).ToList();
+    }
+
+    public async Task<int> CurrentVersionAsync(string name, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<int?>(new CommandDefinition(Sql.CurrentVersion, new { Name = name }, cancellationToken: ct)) ?? 0;
+    }
+
+    public async Task<bool> AddVersionAsync(SealedSecretVersion version, AuditRecord record, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = c.BeginTransaction();
+        var args = new
+        {
+            version.Name,
+            version.Type,
+            version.Version,
+            FieldNames = string.Join(',', version.FieldNames),
+            version.Ciphertext,
+            version.CreatedAt,
+            version.CreatedBy,
+        };
+        if (await c.ExecuteAsync(new CommandDefinition(Sql.Upsert, args, tx, cancellationToken: ct)) == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await c.ExecuteAsync(new CommandDefinition(Sql.InsertVersion, args, tx, cancellationToken: ct));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            // SQLITE_CONSTRAINT: this version number was taken (a secret deleted and re-created
+            // between our read and our write); the caller reads again and retries.
+            return false;
+        }
+
+        await c.ExecuteAsync(new CommandDefinition(Sql.ForgetOlderValues, args, tx, cancellationToken: ct));
+        await audit.AppendAsync(c, tx, record, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<(int Version, string Ciphertext)?> ReadCiphertextAsync(string name, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<CiphertextRow>(new CommandDefinition(Sql.ReadCiphertext, new { Name = name }, cancellationToken: ct));
+        return row?.Ciphertext is null ? null : (row.Version, row.Ciphertext);
+    }
+
+    public async Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = c.BeginTransaction();
+        await c.ExecuteAsync(new CommandDefinition(Sql.DeleteVersions, new { Name = name }, tx, cancellationToken: ct));
+        if (await c.ExecuteAsync(new CommandDefinition(Sql.Delete, new { Name = name }, tx, cancellationToken: ct)) == 0)
+        {
+            return false;
+        }
+
+        await audit.AppendAsync(c, tx, record, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    private sealed class SecretRow
+    {
+        public string Name { get; init; } = "";
+
+        public string Type { get; init; } = "";
+
+        public int CurrentVersion { get; init; }
+
+        public string FieldNames { get; init; } = "";
+
+        public Instant CreatedAt { get; init; }
+
+        public Instant UpdatedAt { get; init; }
+
+        public RootSecret ToSecret(IEnumerable<VersionRow> versions) => new(
+            Name,
+            Type,
+            CurrentVersion,
+            FieldNames.Split(',', StringSplitOptions.RemoveEmptyEntries),
+            CreatedAt,
+            UpdatedAt,
+            versions.Select(v => new RootSecretVersion(v.Version, v.CreatedAt, v.CreatedBy)).ToList());
+    }
+
+    private sealed class VersionRow
+    {
+        public string Name { get; init; } = "";
+
+        public int Version { get; init; }
+
+        public Instant CreatedAt { get; init; }
+
+        public string CreatedBy { get; init; } = "";
+    }
+
+    private sealed class CiphertextRow
+    {
+        public int Version { get; init; }
+
+        public string? Ciphertext { get; init; }
+    }
+}
