@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using SecretsBroker.Contracts;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Audit;
@@ -30,7 +33,7 @@ public static class Program
         }
 
         await app.StartAsync();
-        foreach (var address in app.Urls)
+        foreach (var address in app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses)
         {
             await Console.Out.WriteLineAsync($"SecretsBroker listening on {address}{(outcome.Sealed ? " (SEALED)" : "")}");
         }
