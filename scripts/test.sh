@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every check and test: restore (locked on CI), build with warnings as errors, formatting,
+# then the unit and integration tests. Ends with one line "N passed, N failed"; a failed build or
+# format check counts as one failure each, so the line never says "0 failed" when something broke.
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+checks_failed=0
+
+step() { echo; echo "== $*"; }
+
+locked=()
+[ "${CI:-}" = "true" ] && locked=(--locked-mode)
+
+step "restore"
+if ! dotnet restore SecretsBroker.sln "${locked[@]}"; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+step "build (warnings are errors)"
+if ! dotnet build SecretsBroker.sln -c Release --no-restore; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+step "format"
+if ! dotnet format SecretsBroker.sln --verify-no-changes --no-restore; then
+  echo "formatting differs: run 'dotnet format SecretsBroker.sln'"
+  checks_failed=$((checks_failed + 1))
+fi
+
+step "tests"
+dotnet test SecretsBroker.sln -c Release --no-build --logger "trx" --results-directory "$results"
+test_exit=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+if [ "$test_exit" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The runner failed without a failed test (a crash, or no results): count it.
+  failed=1
+fi
+failed=$((failed + checks_failed))
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
