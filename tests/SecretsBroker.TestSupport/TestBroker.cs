@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,6 @@ using NodaTime.Testing;
 using SecretsBroker.Cli;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Tokens;
-using Microsoft.AspNetCore.Http.Features;
 using SecretsBroker.Server.Hosting;
 
 namespace SecretsBroker.TestSupport;
