@@ -63,7 +63,11 @@ public static class Sbctl
 
     private static string UsageErrorLine(ParseResult parse)
     {
-        var messages = string.Join(' ', parse.Errors.Select(error => error.Message.ReplaceLineEndings(" ")));
+        // An unrecognized word may be a secret typed in the wrong place (a mistyped "--tokn VALUE"): never echo it.
+        var messages = string.Join(' ', parse.Errors.Select(error =>
+            parse.UnmatchedTokens.Any(t => error.Message.Contains(t, StringComparison.Ordinal))
+                ? "Unrecognized command or argument (not shown)."
+                : error.Message.ReplaceLineEndings(" ")));
         return $"error: usage: {messages} See '{CommandPath(parse.CommandResult)} --help'.";
     }
 
