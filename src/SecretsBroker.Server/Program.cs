@@ -44,12 +44,14 @@ public static class Program
     /// <summary>Builds the broker; <paramref name="configure"/> lets the test fixture swap the clock and settings.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings files are found beside the binary, whatever the working folder (systemd, scripts).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddBrokerHosting();
         builder.Services.AddAudit();
         builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();
         builder.Services.AddBrokerAuth();
+        builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
         var app = builder.Build();

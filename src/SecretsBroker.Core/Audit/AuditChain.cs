@@ -9,12 +9,21 @@ namespace SecretsBroker.Core.Audit;
 /// Links audit events with HMAC-SHA256 under a key derived from the master key, so nobody without the
 /// master key can forge a link, even with write access to the database.
 /// </summary>
-public sealed class AuditChain(MasterKey masterKey)
+public sealed class AuditChain
 {
     /// <summary>The previous MAC of the very first event.</summary>
     public const string Genesis = "";
 
-    private readonly byte[] key = masterKey.Derive("audit-mac/v1");
+    private readonly Lazy<byte[]> macKey;
+
+    public AuditChain(MasterKey masterKey)
+        : this(() => masterKey)
+    {
+    }
+
+    /// <summary>The key is asked for on first use, so a sealed broker can build its services without one.</summary>
+    public AuditChain(Func<MasterKey> masterKey) =>
+        macKey = new Lazy<byte[]>(() => masterKey().Derive("audit-mac/v1"));
 
     public AuditEvent Link(AuditRecord record, long seq, string previousMac)
     {
@@ -57,7 +66,7 @@ public sealed class AuditChain(MasterKey masterKey)
         Write(input, e.RemoteAddress);
         Write(input, e.UserAgent);
         Write(input, e.PreviousMac);
-        return Convert.ToHexStringLower(HMACSHA256.HashData(key, input.ToArray()));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(macKey.Value, input.ToArray()));
     }
 
     private static void Write(MemoryStream input, string? field)

@@ -1,4 +1,5 @@
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Secrets;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Storage.Sqlite;
 
@@ -9,7 +10,7 @@ internal static class AuditSetup
 {
     internal static IServiceCollection AddAudit(this IServiceCollection services)
     {
-        services.AddSingleton<AuditChain>();
+        services.AddSingleton(sp => new AuditChain(() => sp.GetRequiredService<MasterKey>()));
         services.AddSingleton<SqliteAuditAppender>();
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<AuditVerifier>();

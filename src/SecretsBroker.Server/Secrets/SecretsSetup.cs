@@ -13,20 +13,27 @@ internal static class SecretsSetup
     {
         services.AddDataProtection().SetApplicationName("SecretsBroker");
         services.AddSingleton<SqliteXmlRepository>();
-        services.AddSingleton<MasterKeyXmlEncryptor>();
+        services.AddSingleton(sp => new MasterKeyXmlEncryptor(() => sp.GetRequiredService<MasterKey>()));
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((o, sp) =>
         {
             o.XmlRepository = sp.GetRequiredService<SqliteXmlRepository>();
             o.XmlEncryptor = sp.GetRequiredService<MasterKeyXmlEncryptor>();
         });
 
-        // Data Protection warms its key ring in a hosted service at start; here the key ring may be
-        // read only once the broker is unsealed, and is loaded on first use instead.
-        var warmUp = services.Where(d => d.ImplementationType?.Name == "DataProtectionHostedService").ToList();
-        warmUp.ForEach(d => services.Remove(d));
-
         services.AddSingleton<ISecretStore, SqliteSecretStore>();
         services.AddSingleton<SecretVault>();
+        return services;
+    }
+
+    /// <summary>
+    /// Data Protection loads its key ring in a hosted service at start, before the broker may know it
+    /// is sealed; here the key ring is read on first use instead, which only an unsealed broker
+    /// reaches. Call last: other features (authentication) register Data Protection again.
+    /// </summary>
+    internal static IServiceCollection LoadKeyRingOnFirstUse(this IServiceCollection services)
+    {
+        var warmUp = services.Where(d => d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList();
+        warmUp.ForEach(d => services.Remove(d));
         return services;
     }
 }

@@ -10,7 +10,9 @@ namespace SecretsBroker.Storage.KeyRing;
 /// Encrypts each Data Protection key with AES-256-GCM under a key derived from the master key, so
 /// the key ring in the database is useless without the master key.
 /// </summary>
-public sealed class MasterKeyXmlEncryptor(MasterKey masterKey) : IXmlEncryptor
+/// <remarks>The key is asked for at the first encryption, never at construction: Data Protection builds
+/// its key manager at start, also when the broker stays sealed.</remarks>
+public sealed class MasterKeyXmlEncryptor(Func<MasterKey> masterKey) : IXmlEncryptor
 {
     internal const string ElementName = "masterKeyEncrypted";
     internal const string KeyLabel = "key-ring/v1";
@@ -24,7 +26,7 @@ public sealed class MasterKeyXmlEncryptor(MasterKey masterKey) : IXmlEncryptor
         var sealedBytes = new byte[NonceSize + TagSize + plaintext.Length];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using (var aes = new AesGcm(masterKey.Derive(KeyLabel), TagSize))
+        using (var aes = new AesGcm(masterKey().Derive(KeyLabel), TagSize))
         {
             aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize));
         }

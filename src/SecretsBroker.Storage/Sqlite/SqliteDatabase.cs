@@ -18,20 +18,21 @@ public sealed class SqliteDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        ReadOnlyConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString();
     }
 
     public string Path { get; }
 
     public string ConnectionString { get; }
 
-    /// <summary>For looking before any change is allowed (the seal check): cannot write, cannot create.</summary>
-    public string ReadOnlyConnectionString { get; }
+    /// <summary>
+    /// For looking before any change is allowed (the seal check): cannot write or create. After a
+    /// clean shutdown there is no WAL file, and the file is opened as immutable so that not even
+    /// SQLite's -wal and -shm companions appear; a WAL left by a crash must be read, so then the
+    /// connection is only read-only.
+    /// </summary>
+    public string ReadOnlyConnectionString => File.Exists(Path + "-wal")
+        ? new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()
+        : new SqliteConnectionStringBuilder { DataSource = new Uri(System.IO.Path.GetFullPath(Path)).AbsoluteUri + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
 
     public bool Exists => File.Exists(Path);
 
