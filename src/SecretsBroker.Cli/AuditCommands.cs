@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using SecretsBroker.Contracts.Audit;
 
 namespace SecretsBroker.Cli;
@@ -16,15 +17,24 @@ internal static class AuditCommands
     private static Command List(CommandContext context)
     {
         var after = new Option<long?>("--after") { Description = "Start after this event sequence number", HelpName = "SEQ" };
-        var limit = new Option<int?>("--limit") { Description = "Events per page [default: the broker's]", HelpName = "N" };
-        var all = new Option<bool>("--all") { Description = "Follow the pages until the last event" };
-        limit.Validators.Add(result =>
+        var limit = new Option<int?>("--limit")
         {
-            if (result.GetValueOrDefault<int?>() is <= 0)
+            Description = "Events per page [default: the broker's]",
+            HelpName = "N",
+            // A parser, not a validator: a validator reading a value that failed to convert ('--limit x') throws.
+            CustomParser = result =>
             {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0)
+                {
+                    return count;
+                }
+
                 result.AddError("--limit must be a positive number.");
-            }
-        });
+                return null;
+            },
+        };
+        var all = new Option<bool>("--all") { Description = "Follow the pages until the last event" };
         var command = new Command("list", "List audit events, oldest first") { after, limit, all };
         context.SetBrokerAction(command, async (parse, broker, output, cancellationToken) =>
         {

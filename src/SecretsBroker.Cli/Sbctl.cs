@@ -63,13 +63,34 @@ public static class Sbctl
 
     private static string UsageErrorLine(ParseResult parse)
     {
-        // An unrecognized word may be a secret typed in the wrong place (a mistyped "--tokn VALUE"): never echo it.
-        var messages = string.Join(' ', parse.Errors.Select(error =>
-            parse.UnmatchedTokens.Any(t => error.Message.Contains(t, StringComparison.Ordinal))
-                ? "Unrecognized command or argument (not shown)."
-                : error.Message.ReplaceLineEndings(" ")));
-        return $"error: usage: {messages} See '{CommandPath(parse.CommandResult)} --help'.";
+        // System.CommandLine quotes each unrecognized argument, and one may be a secret or token typed where
+        // it does not belong ('--value S3CRET', '--tokn sbt_…'). Those errors are replaced by ones naming
+        // only what looks like an option, without any '=value' part.
+        var unmatched = parse.UnmatchedTokens;
+        var messages = parse.Errors
+            .Where(error => !unmatched.Any(token => error.Message.Contains($"'{token}'", StringComparison.Ordinal)))
+            .Select(error => error.Message.ReplaceLineEndings(" "))
+            .Concat(UnrecognizedMessages(unmatched));
+        return $"error: usage: {string.Join(' ', messages)} See '{CommandPath(parse.CommandResult)} --help'.";
     }
+
+    private static IEnumerable<string> UnrecognizedMessages(IReadOnlyList<string> tokens)
+    {
+        var options = tokens.Select(token => token.Split('=', ':')[0]).Where(LooksLikeOption).Distinct(StringComparer.Ordinal);
+        foreach (var option in options)
+        {
+            yield return $"Unrecognized option '{option}'.";
+        }
+
+        var others = tokens.Count(token => !LooksLikeOption(token.Split('=', ':')[0]));
+        if (others > 0)
+        {
+            yield return $"{others} unexpected argument{(others == 1 ? "" : "s")} (not repeated here: argv may hold secrets).";
+        }
+    }
+
+    private static bool LooksLikeOption(string token) =>
+        token.Length > 1 && token[0] == '-' && token.Skip(1).All(c => c == '-' || char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));
 
     private static string CommandPath(CommandResult command) =>
         command.Parent is CommandResult parent ? $"{CommandPath(parent)} {command.Command.Name}" : "sbctl";
