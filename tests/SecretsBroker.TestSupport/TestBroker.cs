@@ -117,8 +117,8 @@ public sealed class TestBroker : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<CreatedToken>())!.Token;
     }
 
-    /// <summary>Runs sbctl in-process against this broker, with the token given through the environment.</summary>
-    public async Task<SbctlRun> SbctlAsync(string? token, string stdin, params string[] args)
+    /// <summary>Runs sbctl in-process against this broker with <paramref name="stdin"/> as its input and the token given through the environment.</summary>
+    public async Task<SbctlRun> SbctlWithInputAsync(string? token, string stdin, params string[] args)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -132,7 +132,8 @@ public sealed class TestBroker : IAsyncDisposable
         return new SbctlRun(exit, stdout.ToString(), stderr.ToString());
     }
 
-    public Task<SbctlRun> SbctlAsync(string? token, params string[] args) => SbctlAsync(token, "", args);
+    /// <summary>Runs sbctl in-process against this broker, with empty input and the token given through the environment.</summary>
+    public Task<SbctlRun> SbctlAsync(string? token, params string[] args) => SbctlWithInputAsync(token, "", args);
 
     /// <summary>A connection straight to the SQLite file, as an attacker with disk access would have.</summary>
     public SqliteConnection OpenRawDatabase()

@@ -16,7 +16,7 @@ public sealed class AuditCommandTests
         var name = BrokerFakers.Name("app-db");
         await PutSecretAsync(broker, name);
 
-        var run = await broker.RunSbctlAsync(security, "audit", "list");
+        var run = await broker.SbctlAsync(security, "audit", "list");
 
         Assert.Equal(0, run.ExitCode);
         var lines = run.StdoutLines();
@@ -36,7 +36,7 @@ public sealed class AuditCommandTests
         await PutSecretAsync(broker, BrokerFakers.Name("b-db"));
         await PutSecretAsync(broker, BrokerFakers.Name("c-db"));
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "audit", "list", "--limit", "2");
+        var run = await broker.SbctlAsync(broker.AdminToken, "audit", "list", "--limit", "2");
 
         Assert.Equal(0, run.ExitCode);
         var lines = run.StdoutLines();
@@ -53,7 +53,7 @@ public sealed class AuditCommandTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "audit", "list", "--limit", limit);
+        var run = await broker.SbctlAsync(broker.AdminToken, "audit", "list", "--limit", limit);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("", run.Stdout);
@@ -70,7 +70,7 @@ public sealed class AuditCommandTests
         }
 
         var everything = await ReadPageAsync(broker, "audit", "list", "--limit", "1000", "--json");
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "audit", "list", "--all", "--limit", "2", "--json");
+        var run = await broker.SbctlAsync(broker.AdminToken, "audit", "list", "--all", "--limit", "2", "--json");
 
         Assert.Equal(0, run.ExitCode);
         var followed = JsonSerializer.Deserialize<AuditPage>(run.Stdout, JsonSerializerOptions.Web)!;
@@ -104,8 +104,8 @@ public sealed class AuditCommandTests
         await PutSecretAsync(broker, BrokerFakers.Name("app-db"));
         var events = (await ReadPageAsync(broker, "audit", "list", "--json")).Events.Count;
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "audit", "verify");
-        var json = await broker.RunSbctlAsync(broker.AdminToken, "audit", "verify", "--json");
+        var run = await broker.SbctlAsync(broker.AdminToken, "audit", "verify");
+        var json = await broker.SbctlAsync(broker.AdminToken, "audit", "verify", "--json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal([$"audit trail intact: {events} events checked"], run.StdoutLines());
@@ -130,7 +130,7 @@ public sealed class AuditCommandTests
             Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
         }
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "audit", "verify");
+        var run = await broker.SbctlAsync(broker.AdminToken, "audit", "verify");
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"audit trail BROKEN at event {put.Seq}: ", Assert.Single(run.StdoutLines()), StringComparison.Ordinal);
@@ -141,13 +141,13 @@ public sealed class AuditCommandTests
 
     private static async Task PutSecretAsync(TestBroker broker, string name)
     {
-        var run = await broker.SbctlAsync(broker.AdminToken, stdin: """{"api_key": "k"}""", "secret", "put", name, "--type", "generic", "--from-stdin");
+        var run = await broker.SbctlWithInputAsync(broker.AdminToken, """{"api_key": "k"}""", "secret", "put", name, "--type", "generic", "--from-stdin");
         Assert.Equal(0, run.ExitCode);
     }
 
     private static async Task<AuditPage> ReadPageAsync(TestBroker broker, params string[] args)
     {
-        var run = await broker.RunSbctlAsync(broker.AdminToken, args);
+        var run = await broker.SbctlAsync(broker.AdminToken, args);
         Assert.Equal(0, run.ExitCode);
         return JsonSerializer.Deserialize<AuditPage>(run.Stdout, JsonSerializerOptions.Web)!;
     }

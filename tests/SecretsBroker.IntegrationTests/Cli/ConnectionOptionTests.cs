@@ -12,7 +12,7 @@ public sealed class ConnectionOptionTests
         await using var broker = await TestBroker.StartAsync();
         using var tokenFile = new TempFile(await broker.CreateTokenAsync("ops-from-file", "operator") + "\n");
 
-        var run = await broker.RunSbctlAsync(WrongToken(), "status", "--token-file", tokenFile.Path);
+        var run = await broker.SbctlAsync(WrongToken(), "status", "--token-file", tokenFile.Path);
 
         Assert.Equal(0, run.ExitCode);
         Assert.EndsWith(":ops-from-file  scopes operator", Assert.Single(run.StdoutLines()), StringComparison.Ordinal);
@@ -24,7 +24,7 @@ public sealed class ConnectionOptionTests
         await using var broker = await TestBroker.StartAsync();
         var token = await broker.CreateTokenAsync("ops-from-flag", "operator");
 
-        var run = await broker.RunSbctlAsync(WrongToken(), "--token", token, "status");
+        var run = await broker.SbctlAsync(WrongToken(), "--token", token, "status");
 
         Assert.Equal(0, run.ExitCode);
         Assert.EndsWith(":ops-from-flag  scopes operator", Assert.Single(run.StdoutLines()), StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class ConnectionOptionTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var run = await broker.RunSbctlAsync(token: null, "secret", "list");
+        var run = await broker.SbctlAsync(token: null, "secret", "list");
 
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("error: missing_token: ", run.SingleStderrLine(), StringComparison.Ordinal);

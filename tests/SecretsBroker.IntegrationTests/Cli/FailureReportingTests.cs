@@ -13,7 +13,7 @@ public sealed class FailureReportingTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "secret", "show", "missing");
+        var run = await broker.SbctlAsync(broker.AdminToken, "secret", "show", "missing");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Stdout);
@@ -28,7 +28,7 @@ public sealed class FailureReportingTests
         await using var broker = await TestBroker.StartAsync();
         var wrong = "sbt_" + Guid.NewGuid().ToString("N");
 
-        var run = await broker.RunSbctlAsync(wrong, "secret", "list");
+        var run = await broker.SbctlAsync(wrong, "secret", "list");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Stdout);
@@ -42,7 +42,7 @@ public sealed class FailureReportingTests
         await using var broker = await TestBroker.StartAsync();
         var malformed = "sbt_" + Guid.NewGuid().ToString("N") + " extra";
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "--token", malformed, "secret", "list");
+        var run = await broker.SbctlAsync(broker.AdminToken, "--token", malformed, "secret", "list");
 
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("error: invalid_token: ", run.SingleStderrLine(), StringComparison.Ordinal);
@@ -54,7 +54,7 @@ public sealed class FailureReportingTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var run = await broker.RunSbctlAsync(token: null, "--tokn", broker.AdminToken!, "status");
+        var run = await broker.SbctlAsync(token: null, "--tokn", broker.AdminToken!, "status");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("Unrecognized option '--tokn'.", run.SingleStderrLine(), StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public sealed class FailureReportingTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "--address", "http://127.0.0.1:1", "secret", "list");
+        var run = await broker.SbctlAsync(broker.AdminToken, "--address", "http://127.0.0.1:1", "secret", "list");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Stdout);
@@ -82,7 +82,7 @@ public sealed class FailureReportingTests
         await using var broker = await TestBroker.StartAsync();
         var before = await AuditEventCountAsync(broker);
 
-        var run = await broker.SbctlAsync(broker.AdminToken, stdin: """{"api_key": "k"}""", args);
+        var run = await broker.SbctlWithInputAsync(broker.AdminToken, """{"api_key": "k"}""", args);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("", run.Stdout);

@@ -2,17 +2,9 @@ using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Cli;
 
-/// <summary>Running sbctl against a test broker and reading what it printed.</summary>
+/// <summary>Reading what sbctl printed.</summary>
 internal static class SbctlRuns
 {
-    /// <summary>Runs sbctl with empty stdin.</summary>
-    /// <remarks>
-    /// Not the fixture's <c>SbctlAsync(token, params args)</c>: C# prefers its <c>(token, stdin, params args)</c>
-    /// overload for string arguments, so <c>SbctlAsync(token, "secret", "list")</c> would send "secret" to stdin.
-    /// </remarks>
-    public static Task<SbctlRun> RunSbctlAsync(this TestBroker broker, string? token, params string[] args) =>
-        broker.SbctlAsync(token, stdin: "", args);
-
     /// <summary>The lines sbctl printed to stdout, without the trailing empty one.</summary>
     public static string[] StdoutLines(this SbctlRun run) =>
         run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -17,7 +17,7 @@ public sealed class SecretCommandTests
         var name = BrokerFakers.Name("orders-db");
         using var fields = new TempFile(JsonSerializer.Serialize(BrokerFakers.PostgresAdmin(BrokerFakers.SecretValue())));
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "secret", "put", name, "--type", "postgresql-admin", "--from-file", fields.Path);
+        var run = await broker.SbctlAsync(broker.AdminToken, "secret", "put", name, "--type", "postgresql-admin", "--from-file", fields.Path);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal([$"secret '{name}' created (version 1)"], run.StdoutLines());
@@ -36,7 +36,7 @@ public sealed class SecretCommandTests
         var name = BrokerFakers.Name("billing-db");
         var fields = JsonSerializer.Serialize(BrokerFakers.PostgresAdmin(BrokerFakers.SecretValue()));
 
-        var run = await broker.SbctlAsync(broker.AdminToken, stdin: fields, ["secret", "put", name, "--type", "postgresql-admin", .. stdinOption]);
+        var run = await broker.SbctlWithInputAsync(broker.AdminToken, fields, ["secret", "put", name, "--type", "postgresql-admin", .. stdinOption]);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal([$"secret '{name}' created (version 1)"], run.StdoutLines());
@@ -50,7 +50,7 @@ public sealed class SecretCommandTests
         var name = BrokerFakers.Name("app-db");
         await PutFromStdinAsync(broker, name, BrokerFakers.SecretValue());
 
-        var run = await broker.SbctlAsync(broker.AdminToken, stdin: """{"api_key": "k-2"}""", "secret", "put", name, "--type", "generic", "--from-stdin");
+        var run = await broker.SbctlWithInputAsync(broker.AdminToken, """{"api_key": "k-2"}""", "secret", "put", name, "--type", "generic", "--from-stdin");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal([$"secret '{name}' updated (version 2)"], run.StdoutLines());
@@ -64,9 +64,9 @@ public sealed class SecretCommandTests
         var database = BrokerFakers.Name("orders-db");
         var webhook = BrokerFakers.Name("webhook");
         await PutFromStdinAsync(broker, database, BrokerFakers.SecretValue());
-        await broker.SbctlAsync(broker.AdminToken, stdin: """{"url": "https://hooks.example", "signing_key": "k"}""", "secret", "put", webhook, "--type", "generic", "--from-stdin");
+        await broker.SbctlWithInputAsync(broker.AdminToken, """{"url": "https://hooks.example", "signing_key": "k"}""", "secret", "put", webhook, "--type", "generic", "--from-stdin");
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "secret", "list");
+        var run = await broker.SbctlAsync(broker.AdminToken, "secret", "list");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["NAME", "TYPE", "VERSION", "UPDATED", "FIELDS"], run.StdoutLines()[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -82,7 +82,7 @@ public sealed class SecretCommandTests
         await PutFromStdinAsync(broker, name, BrokerFakers.SecretValue());
         await PutFromStdinAsync(broker, name, BrokerFakers.SecretValue());
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "secret", "show", name);
+        var run = await broker.SbctlAsync(broker.AdminToken, "secret", "show", name);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(name, run.Field("name"));
@@ -101,7 +101,7 @@ public sealed class SecretCommandTests
         await PutFromStdinAsync(broker, name, BrokerFakers.SecretValue());
         await PutFromStdinAsync(broker, name, BrokerFakers.SecretValue());
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "secret", "show", name, "--json");
+        var run = await broker.SbctlAsync(broker.AdminToken, "secret", "show", name, "--json");
 
         Assert.Equal(0, run.ExitCode);
         var secret = JsonSerializer.Deserialize<SecretMetadata>(run.Stdout, JsonSerializerOptions.Web)!;
@@ -120,14 +120,14 @@ public sealed class SecretCommandTests
         await PutFromStdinAsync(broker, name, BrokerFakers.SecretValue());
         await PutFromStdinAsync(broker, name, BrokerFakers.SecretValue());
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "secret", "delete", name);
+        var run = await broker.SbctlAsync(broker.AdminToken, "secret", "delete", name);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal([$"secret '{name}' deleted"], run.StdoutLines());
-        var show = await broker.RunSbctlAsync(broker.AdminToken, "secret", "show", name);
+        var show = await broker.SbctlAsync(broker.AdminToken, "secret", "show", name);
         Assert.Equal(1, show.ExitCode);
         Assert.StartsWith("error: secret_not_found: ", show.SingleStderrLine(), StringComparison.Ordinal);
-        Assert.Equal(["no secrets"], (await broker.RunSbctlAsync(broker.AdminToken, "secret", "list")).StdoutLines());
+        Assert.Equal(["no secrets"], (await broker.SbctlAsync(broker.AdminToken, "secret", "list")).StdoutLines());
     }
 
     [Fact]
@@ -143,14 +143,14 @@ public sealed class SecretCommandTests
 
         SbctlRun[] runs =
         [
-            await broker.RunSbctlAsync(admin, "secret", "put", name, "--type", "postgresql-admin", "--from-file", firstFields.Path),
-            await broker.SbctlAsync(admin, stdin: secondFields, "secret", "put", name, "--type", "postgresql-admin", "--from-stdin", "--json"),
-            await broker.RunSbctlAsync(admin, "secret", "list"),
-            await broker.RunSbctlAsync(admin, "secret", "list", "--json"),
-            await broker.RunSbctlAsync(admin, "secret", "show", name),
-            await broker.RunSbctlAsync(admin, "secret", "show", name, "--json"),
-            await broker.RunSbctlAsync(admin, "audit", "list", "--json"),
-            await broker.RunSbctlAsync(admin, "secret", "delete", name),
+            await broker.SbctlAsync(admin, "secret", "put", name, "--type", "postgresql-admin", "--from-file", firstFields.Path),
+            await broker.SbctlWithInputAsync(admin, secondFields, "secret", "put", name, "--type", "postgresql-admin", "--from-stdin", "--json"),
+            await broker.SbctlAsync(admin, "secret", "list"),
+            await broker.SbctlAsync(admin, "secret", "list", "--json"),
+            await broker.SbctlAsync(admin, "secret", "show", name),
+            await broker.SbctlAsync(admin, "secret", "show", name, "--json"),
+            await broker.SbctlAsync(admin, "audit", "list", "--json"),
+            await broker.SbctlAsync(admin, "secret", "delete", name),
         ];
 
         Assert.All(runs, run => Assert.Equal(0, run.ExitCode));
@@ -169,7 +169,7 @@ public sealed class SecretCommandTests
         var value = BrokerFakers.SecretValue();
         var withValue = valueArguments.Select(argument => string.Format(CultureInfo.InvariantCulture, argument, value));
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, ["secret", "put", name, "--type", "generic", .. withValue]);
+        var run = await broker.SbctlAsync(broker.AdminToken, ["secret", "put", name, "--type", "generic", .. withValue]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("error: usage: ", run.SingleStderrLine(), StringComparison.Ordinal);
@@ -183,7 +183,7 @@ public sealed class SecretCommandTests
     private static async Task PutFromStdinAsync(TestBroker broker, string name, string password)
     {
         var fields = JsonSerializer.Serialize(BrokerFakers.PostgresAdmin(password));
-        var run = await broker.SbctlAsync(broker.AdminToken, stdin: fields, "secret", "put", name, "--type", "postgresql-admin", "--from-stdin");
+        var run = await broker.SbctlWithInputAsync(broker.AdminToken, fields, "secret", "put", name, "--type", "postgresql-admin", "--from-stdin");
         Assert.Equal(0, run.ExitCode);
     }
 

@@ -11,7 +11,7 @@ public sealed class StatusCommandTests
         await using var broker = await TestBroker.StartAsync();
         var token = await broker.CreateTokenAsync("ops-status", "operator");
 
-        var run = await broker.RunSbctlAsync(token, "status");
+        var run = await broker.SbctlAsync(token, "status");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Stderr);
@@ -24,7 +24,7 @@ public sealed class StatusCommandTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var run = await broker.RunSbctlAsync(token: null, "status");
+        var run = await broker.SbctlAsync(token: null, "status");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["ready"], run.StdoutLines());
@@ -36,7 +36,7 @@ public sealed class StatusCommandTests
         await using var broker = await TestBroker.StartAsync();
         var token = await broker.CreateTokenAsync("ops-status-json", "operator", "security");
 
-        var run = await broker.RunSbctlAsync(token, "status", "--json");
+        var run = await broker.SbctlAsync(token, "status", "--json");
 
         Assert.Equal(0, run.ExitCode);
         using var json = JsonDocument.Parse(run.Stdout);

@@ -13,7 +13,7 @@ public sealed class TokenCommandTests
         await using var broker = await TestBroker.StartAsync();
         var name = BrokerFakers.Name("oncall");
 
-        var created = await broker.RunSbctlAsync(broker.AdminToken, "token", "create", "--name", name, "--scope", "security", "--ttl", "12h");
+        var created = await broker.SbctlAsync(broker.AdminToken, "token", "create", "--name", name, "--scope", "security", "--ttl", "12h");
 
         Assert.Equal(0, created.ExitCode);
         var token = created.Field("token");
@@ -21,7 +21,7 @@ public sealed class TokenCommandTests
         Assert.Single(created.StdoutLines(), line => line.Contains(token, StringComparison.Ordinal));
         Assert.Equal(name, created.Field("name"));
         Assert.Equal("security", created.Field("scopes"));
-        var audit = await broker.RunSbctlAsync(token, "audit", "list");
+        var audit = await broker.SbctlAsync(token, "audit", "list");
         Assert.Equal(0, audit.ExitCode);
         Assert.Contains(audit.StdoutLines(), line => line.Contains("token.create", StringComparison.Ordinal)
             && line.Contains($"token:{created.Field("id")}", StringComparison.Ordinal));
@@ -32,14 +32,14 @@ public sealed class TokenCommandTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var created = await broker.RunSbctlAsync(broker.AdminToken, "token", "create", "--name", BrokerFakers.Name("oncall"), "--scope", "security", "--ttl", "12h");
+        var created = await broker.SbctlAsync(broker.AdminToken, "token", "create", "--name", BrokerFakers.Name("oncall"), "--scope", "security", "--ttl", "12h");
         var token = created.Field("token");
 
         Assert.Equal("2026-11-01T21:00:00Z", created.Field("expires"));
         broker.Clock.Advance(Duration.FromHours(12) - Duration.FromSeconds(1));
-        Assert.Equal(0, (await broker.RunSbctlAsync(token, "audit", "list")).ExitCode);
+        Assert.Equal(0, (await broker.SbctlAsync(token, "audit", "list")).ExitCode);
         broker.Clock.Advance(Duration.FromSeconds(1));
-        var expired = await broker.RunSbctlAsync(token, "audit", "list");
+        var expired = await broker.SbctlAsync(token, "audit", "list");
         Assert.Equal(1, expired.ExitCode);
         Assert.StartsWith("error: unauthenticated: ", expired.SingleStderrLine(), StringComparison.Ordinal);
     }
@@ -48,9 +48,9 @@ public sealed class TokenCommandTests
     public async Task A_security_token_made_with_token_create_cannot_manage_secrets()
     {
         await using var broker = await TestBroker.StartAsync();
-        var created = await broker.RunSbctlAsync(broker.AdminToken, "token", "create", "--name", BrokerFakers.Name("auditor"), "--scope", "security");
+        var created = await broker.SbctlAsync(broker.AdminToken, "token", "create", "--name", BrokerFakers.Name("auditor"), "--scope", "security");
 
-        var run = await broker.RunSbctlAsync(created.Field("token"), "secret", "list");
+        var run = await broker.SbctlAsync(created.Field("token"), "secret", "list");
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("error: insufficient_scope: ", run.SingleStderrLine(), StringComparison.Ordinal);
@@ -60,12 +60,12 @@ public sealed class TokenCommandTests
     public async Task Token_list_shows_every_token_but_never_a_token_value()
     {
         await using var broker = await TestBroker.StartAsync();
-        var oncall = await broker.RunSbctlAsync(broker.AdminToken, "token", "create", "--name", "oncall", "--scope", "security");
-        var deployer = await broker.RunSbctlAsync(broker.AdminToken, "token", "create", "--name", "deployer", "--scope", "operator", "--json");
+        var oncall = await broker.SbctlAsync(broker.AdminToken, "token", "create", "--name", "oncall", "--scope", "security");
+        var deployer = await broker.SbctlAsync(broker.AdminToken, "token", "create", "--name", "deployer", "--scope", "operator", "--json");
         var deployerToken = JsonSerializer.Deserialize<CreatedToken>(deployer.Stdout, JsonSerializerOptions.Web)!;
 
-        var list = await broker.RunSbctlAsync(broker.AdminToken, "token", "list");
-        var listJson = await broker.RunSbctlAsync(broker.AdminToken, "token", "list", "--json");
+        var list = await broker.SbctlAsync(broker.AdminToken, "token", "list");
+        var listJson = await broker.SbctlAsync(broker.AdminToken, "token", "list", "--json");
 
         Assert.Equal(0, list.ExitCode);
         Assert.Equal(0, listJson.ExitCode);
@@ -86,18 +86,18 @@ public sealed class TokenCommandTests
     public async Task Token_revoke_makes_the_broker_refuse_the_token_from_then_on()
     {
         await using var broker = await TestBroker.StartAsync();
-        var created = await broker.RunSbctlAsync(broker.AdminToken, "token", "create", "--name", BrokerFakers.Name("leaver"), "--scope", "security");
+        var created = await broker.SbctlAsync(broker.AdminToken, "token", "create", "--name", BrokerFakers.Name("leaver"), "--scope", "security");
         var (id, token) = (created.Field("id"), created.Field("token"));
-        Assert.Equal(0, (await broker.RunSbctlAsync(token, "audit", "list")).ExitCode);
+        Assert.Equal(0, (await broker.SbctlAsync(token, "audit", "list")).ExitCode);
 
-        var revoke = await broker.RunSbctlAsync(broker.AdminToken, "token", "revoke", id);
+        var revoke = await broker.SbctlAsync(broker.AdminToken, "token", "revoke", id);
 
         Assert.Equal(0, revoke.ExitCode);
         Assert.Equal([$"token '{id}' revoked"], revoke.StdoutLines());
-        var refused = await broker.RunSbctlAsync(token, "audit", "list");
+        var refused = await broker.SbctlAsync(token, "audit", "list");
         Assert.Equal(1, refused.ExitCode);
         Assert.StartsWith("error: unauthenticated: ", refused.SingleStderrLine(), StringComparison.Ordinal);
-        Assert.Equal("2026-11-01T09:00:00Z", (await broker.RunSbctlAsync(broker.AdminToken, "token", "list")).Row(id)[5]);
+        Assert.Equal("2026-11-01T09:00:00Z", (await broker.SbctlAsync(broker.AdminToken, "token", "list")).Row(id)[5]);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class TokenCommandTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var run = await broker.RunSbctlAsync(broker.AdminToken, "token", "revoke", "no-such-id");
+        var run = await broker.SbctlAsync(broker.AdminToken, "token", "revoke", "no-such-id");
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("error: token_not_found: ", run.SingleStderrLine(), StringComparison.Ordinal);
