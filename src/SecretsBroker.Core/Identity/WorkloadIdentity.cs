@@ -1,0 +1,20 @@
+using NodaTime;
+
+namespace SecretsBroker.Core.Identity;
+
+/// <summary>
+/// A CI job proven by a valid OIDC token. <see cref="Issuer"/> is the trusted issuer's configured
+/// name (e.g. "github"); <see cref="Claims"/> are the token's string claims as the issuer named
+/// them; <see cref="RunId"/> and <see cref="JobId"/> come from the issuer's run and job claims.
+/// </summary>
+public sealed record WorkloadIdentity(
+    string Issuer,
+    string Subject,
+    IReadOnlyDictionary<string, string> Claims,
+    string RunId,
+    string? JobId,
+    Instant TokenExpiresAt)
+{
+    /// <summary>How the identity appears as an actor in the audit trail.</summary>
+    public string Actor => $"workload:{Issuer}:{Subject}";
+}
