@@ -10,4 +10,9 @@ public static class Routes
     public const string Tokens = "/v1/tokens";
     public const string Audit = "/v1/audit";
     public const string AuditVerify = "/v1/audit/verify";
+    public const string Leases = "/v1/leases";
+    public const string Runs = "/v1/runs";
+    public const string Introspect = "/v1/introspect";
+    public const string Jwks = "/.well-known/jwks.json";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
 }

@@ -8,6 +8,10 @@ using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.Health;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Jobs;
+using SecretsBroker.Server.Leases;
+using SecretsBroker.Server.Policy;
+using SecretsBroker.Server.Workloads;
 using SecretsBroker.Server.Secrets;
 using SecretsBroker.Server.Tokens;
 
@@ -51,6 +55,10 @@ public static class Program
         builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();
         builder.Services.AddBrokerAuth();
+        builder.Services.AddWorkloadIdentity();
+        builder.Services.AddPolicy();
+        builder.Services.AddLeasing();
+        builder.Services.AddLeaseJobs();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -64,6 +72,10 @@ public static class Program
         app.MapGroup(Routes.Secrets).WithBrokerDefaults(Scopes.Admin).WithTags("Secrets").MapSecretEndpoints();
         app.MapGroup(Routes.Tokens).WithBrokerDefaults(Scopes.Admin).WithTags("Tokens").MapTokenEndpoints();
         app.MapGroup(Routes.Audit).WithBrokerDefaults(Scopes.Security).WithTags("Audit").MapAuditEndpoints();
+        app.MapGroup(Routes.Leases).WithBrokerDefaults(ScopePolicies.WorkloadOrOperator).WithTags("Leases").MapLeaseEndpoints();
+        app.MapGroup(Routes.Runs).WithBrokerDefaults(ScopePolicies.WorkloadOrOperator).WithTags("Runs").MapRunEndpoints();
+        app.MapIntrospectionEndpoints();
+        app.MapJobsDashboard();
         return app;
     }
 }

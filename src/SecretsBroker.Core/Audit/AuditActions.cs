@@ -8,4 +8,9 @@ public static class AuditActions
     public const string SecretDelete = "secret.delete";
     public const string TokenCreate = "token.create";
     public const string TokenRevoke = "token.revoke";
+    public const string LeaseIssue = "lease.issue";
+    public const string LeaseRenew = "lease.renew";
+    public const string LeaseRevoke = "lease.revoke";
+    public const string RunComplete = "run.complete";
+    public const string LeaseRevokeFailed = "lease.revoke_failed";
 }

@@ -26,4 +26,13 @@ public static class ErrorCodes
     public const string TokenNotFound = "token_not_found";
     public const string InvalidScope = "invalid_scope";
     public const string InvalidTtl = "invalid_ttl";
+
+    public const string PolicyDenied = "policy_denied";
+    public const string RunMismatch = "run_mismatch";
+    public const string LeaseNotFound = "lease_not_found";
+    public const string LeaseNotActive = "lease_not_active";
+    public const string LeaseNotRenewable = "lease_not_renewable";
+    public const string NotLeaseOwner = "not_lease_owner";
+    public const string ProviderUnavailable = "provider_unavailable";
+    public const string ProviderFailed = "provider_failed";
 }

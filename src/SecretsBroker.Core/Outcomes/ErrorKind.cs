@@ -11,5 +11,6 @@ public enum ErrorKind
     TooLarge,
     UnsupportedMediaType,
     Unavailable,
+    Upstream,
     Internal,
 }

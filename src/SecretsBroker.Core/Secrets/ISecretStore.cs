@@ -22,6 +22,9 @@ public interface ISecretStore
     /// <summary>The current version's number and ciphertext, or null.</summary>
     Task<(int Version, string Ciphertext)?> ReadCiphertextAsync(string name, CancellationToken ct);
 
+    /// <summary>The public parts of every version of every secret of <paramref name="type"/>, newest first.</summary>
+    Task<IReadOnlyList<PublicSecretPart>> PublicPartsAsync(string type, CancellationToken ct);
+
     /// <summary>Deletes the secret with all versions; false when there was none.</summary>
     Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct);
 }

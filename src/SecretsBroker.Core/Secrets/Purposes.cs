@@ -7,4 +7,7 @@ namespace SecretsBroker.Core.Secrets;
 public static class Purposes
 {
     public const string RootSecret = "SecretsBroker.RootSecret.v1";
+
+    /// <summary>A lease's credential, kept (chained with the lease id) only so a retried request gets the same one.</summary>
+    public const string LeaseCredential = "SecretsBroker.LeaseCredential.v1";
 }

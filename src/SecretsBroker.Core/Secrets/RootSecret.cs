@@ -16,4 +16,10 @@ public sealed record RootSecret(
 public sealed record RootSecretVersion(int Version, Instant CreatedAt, string CreatedBy);
 
 /// <summary>A new version ready to store: the fields are already ciphertext.</summary>
-public sealed record SealedSecretVersion(string Name, string Type, int Version, IReadOnlyList<string> FieldNames, string Ciphertext, Instant CreatedAt, string CreatedBy);
+public sealed record SealedSecretVersion(string Name, string Type, int Version, IReadOnlyList<string> FieldNames, string Ciphertext, Instant CreatedAt, string CreatedBy)
+{
+    public string? PublicPart { get; init; }
+}
+
+/// <summary>The public part of one version of a secret, and when a newer version replaced it (null while current).</summary>
+public sealed record PublicSecretPart(string Name, int Version, string PublicPart, Instant CreatedAt, Instant? ReplacedAt);

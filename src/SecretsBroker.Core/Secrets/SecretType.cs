@@ -6,6 +6,12 @@ namespace SecretsBroker.Core.Secrets;
 /// <summary>A kind of root secret and the fields it must carry. Every field value is encrypted.</summary>
 public sealed record SecretType(string Name, IReadOnlySet<string> Required, IReadOnlySet<string> Optional, bool AllowsOtherFields)
 {
+    /// <summary>A check of the values themselves, after the field checks (e.g. a key must parse).</summary>
+    public Func<IReadOnlyDictionary<string, string>, BrokerError?>? CheckValues { get; init; }
+
+    /// <summary>The part of the value that may be published and must outlive it (a public key), or none.</summary>
+    public Func<IReadOnlyDictionary<string, string>, string>? PublicPart { get; init; }
+
     public const int MaxFields = 32;
     public const int MaxValueLength = 16 * 1024;
 
@@ -21,7 +27,17 @@ public sealed record SecretType(string Name, IReadOnlySet<string> Required, IRea
         new HashSet<string>(StringComparer.Ordinal),
         AllowsOtherFields: true);
 
-    public static IReadOnlyList<SecretType> All { get; } = [PostgresqlAdmin, Generic];
+    public static readonly SecretType Es256SigningKey = new(
+        "es256-signing-key",
+        new HashSet<string>(StringComparer.Ordinal) { SigningKeyPem.Field },
+        new HashSet<string>(StringComparer.Ordinal),
+        AllowsOtherFields: false)
+    {
+        CheckValues = SigningKeyPem.Check,
+        PublicPart = SigningKeyPem.PublicJwk,
+    };
+
+    public static IReadOnlyList<SecretType> All { get; } = [PostgresqlAdmin, Generic, Es256SigningKey];
 
     public static Result<SecretType> Find(string? name) =>
         All.FirstOrDefault(t => t.Name == name) is { } type
@@ -64,8 +80,11 @@ public sealed record SecretType(string Name, IReadOnlySet<string> Required, IRea
             return BrokerError.Invalid(ErrorCodes.MissingField, $"Field '{missing}' is required for type {Name}.");
         }
 
-        return this == PostgresqlAdmin && !(int.TryParse(fields["port"], out var port) && port is > 0 and < 65536)
-            ? BrokerError.Invalid(ErrorCodes.InvalidField, "Field 'port' must be a number from 1 to 65535.")
-            : null;
+        if (this == PostgresqlAdmin && !(int.TryParse(fields["port"], out var port) && port is > 0 and < 65536))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidField, "Field 'port' must be a number from 1 to 65535.");
+        }
+
+        return CheckValues?.Invoke(fields);
     }
 }

@@ -43,7 +43,10 @@ public sealed class SecretVault(ISecretStore store, IDataProtectionProvider data
             var version = await store.CurrentVersionAsync(name, ct) + 1;
             var now = clock.GetCurrentInstant();
             var sealedVersion = new SealedSecretVersion(
-                name, type.Value.Name, version, fieldNames, Convert.ToBase64String(Protector(name, version).Protect(plaintext)), now, who.Actor);
+                name, type.Value.Name, version, fieldNames, Convert.ToBase64String(Protector(name, version).Protect(plaintext)), now, who.Actor)
+            {
+                PublicPart = type.Value.PublicPart?.Invoke(fields),
+            };
             var audit = new AuditRecord(now, who, AuditActions.SecretPut, Target(name), AuditDecision.Allowed, $"version {version}");
             if (await store.AddVersionAsync(sealedVersion, audit, ct))
             {
@@ -76,6 +79,8 @@ public sealed class SecretVault(ISecretStore store, IDataProtectionProvider data
         var audit = new AuditRecord(clock.GetCurrentInstant(), who, AuditActions.SecretDelete, Target(name), AuditDecision.Allowed);
         return await store.DeleteAsync(name, audit, ct) ? true : NotFound(name);
     }
+
+    public Task<IReadOnlyList<PublicSecretPart>> PublicPartsAsync(SecretType type, CancellationToken ct) => store.PublicPartsAsync(type.Name, ct);
 
     /// <summary>The current version's fields, for a provider that mints from this secret.</summary>
     public async Task<Result<IReadOnlyDictionary<string, string>>> RevealAsync(string name, CancellationToken ct)

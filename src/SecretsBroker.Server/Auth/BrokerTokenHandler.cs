@@ -26,18 +26,17 @@ public sealed class BrokerTokenHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (header.Length == 0)
+        if (Request.Headers.Authorization.Count == 0)
         {
             return AuthenticateResult.NoResult();
         }
 
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (CallerClaims.BearerOf(Request) is not { } presented)
         {
             return AuthenticateResult.Fail(BadToken);
         }
 
-        var token = await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        var token = await tokens.AuthenticateAsync(presented, Context.RequestAborted);
         if (token is null)
         {
             return AuthenticateResult.Fail(BadToken);

@@ -6,10 +6,24 @@ namespace SecretsBroker.Server.Auth;
 public static class CallerClaims
 {
     public const string Scheme = "BrokerToken";
+    public const string WorkloadScheme = "WorkloadToken";
+
+    /// <summary>Picks the scheme by the token's shape: broker tokens start with sbt_, anything else is a workload's OIDC token.</summary>
+    public const string SelectingScheme = "Bearer";
+    public const string Workload = "workload_issuer";
     public const string Scope = "scope";
     public const string Actor = "actor";
 
     public static string ActorOf(ClaimsPrincipal user) => user.FindFirst(Actor)?.Value ?? "anonymous";
+
+    /// <summary>The bearer token of a request, or null when there is none.</summary>
+    public static string? BearerOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > "Bearer ".Length
+            ? header["Bearer ".Length..].Trim()
+            : null;
+    }
 
     public static IReadOnlyList<string> ScopesOf(ClaimsPrincipal user) => user.FindAll(Scope).Select(c => c.Value).ToList();
 }

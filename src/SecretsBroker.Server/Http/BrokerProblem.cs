@@ -20,6 +20,7 @@ public sealed class BrokerProblem(BrokerError error) : IResult
         ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.Upstream => StatusCodes.Status502BadGateway,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -53,6 +54,7 @@ public sealed class BrokerProblem(BrokerError error) : IResult
         ErrorKind.TooLarge => "The request is too large.",
         ErrorKind.UnsupportedMediaType => "The request body must be JSON.",
         ErrorKind.Unavailable => "The broker cannot serve this now.",
+        ErrorKind.Upstream => "A downstream system failed.",
         _ => "Something went wrong in the broker.",
     };
 }

@@ -5,7 +5,7 @@ using SecretsBroker.Core.Audit;
 namespace SecretsBroker.Storage.Sqlite;
 
 /// <summary>Reads the audit trail and appends the events that go with no other change.</summary>
-public sealed class SqliteAuditStore(SqliteDatabase db, SqliteAuditAppender appender) : IAuditStore
+public sealed class SqliteAuditStore(SqliteDatabase db, SqliteGroupCommit writes, SqliteAuditAppender appender) : IAuditStore
 {
     private static class Sql
     {
@@ -17,13 +17,12 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteAuditAppender appe
         public const string ReadHead = "SELECT seq, mac FROM audit_head WHERE id = 1";
     }
 
-    public async Task AppendAsync(AuditRecord record, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = c.BeginTransaction();
-        await appender.AppendAsync(c, tx, record, ct);
-        await tx.CommitAsync(ct);
-    }
+    public Task AppendAsync(AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            await appender.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
 
     public async Task<IReadOnlyList<AuditEvent>> PageAsync(long afterSeq, int limit, CancellationToken ct)
     {

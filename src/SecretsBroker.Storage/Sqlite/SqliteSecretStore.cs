@@ -30,8 +30,8 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
             """;
 
         public const string InsertVersion = """
-            INSERT INTO root_secret_version (name, version, ciphertext, created_at, created_by)
-            VALUES (@Name, @Version, @Ciphertext, @CreatedAt, @CreatedBy)
+            INSERT INTO root_secret_version (name, version, ciphertext, public_part, created_at, created_by)
+            VALUES (@Name, @Version, @Ciphertext, @PublicPart, @CreatedAt, @CreatedBy)
             """;
 
         // An old version's value has no use once replaced, and a value that is gone cannot leak.
@@ -41,6 +41,15 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
             SELECT v.version, v.ciphertext FROM root_secret s
             JOIN root_secret_version v ON v.name = s.name AND v.version = s.current_version
             WHERE s.name = @Name
+            """;
+
+        public const string PublicParts = """
+            SELECT v.name, v.version, v.public_part, v.created_at, next.created_at AS replaced_at
+            FROM root_secret s
+            JOIN root_secret_version v ON v.name = s.name
+            LEFT JOIN root_secret_version next ON next.name = v.name AND next.version = v.version + 1
+            WHERE s.type = @Type AND v.public_part IS NOT NULL
+            ORDER BY v.created_at DESC
             """;
 
         public const string DeleteVersions = "DELETE FROM root_secret_version WHERE name = @Name";
@@ -88,6 +97,7 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
             version.Ciphertext,
             version.CreatedAt,
             version.CreatedBy,
+            version.PublicPart,
         };
         if (await c.ExecuteAsync(new CommandDefinition(Sql.Upsert, args, tx, cancellationToken: ct)) == 0)
         {
@@ -116,6 +126,13 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
         await using var c = await db.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<CiphertextRow>(new CommandDefinition(Sql.ReadCiphertext, new { Name = name }, cancellationToken: ct));
         return row?.Ciphertext is null ? null : (row.Version, row.Ciphertext);
+    }
+
+    public async Task<IReadOnlyList<PublicSecretPart>> PublicPartsAsync(string type, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<PublicPartRow>(new CommandDefinition(Sql.PublicParts, new { Type = type }, cancellationToken: ct));
+        return rows.Select(r => new PublicSecretPart(r.Name, r.Version, r.PublicPart, r.CreatedAt, r.ReplacedAt)).ToList();
     }
 
     public async Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct)
@@ -166,6 +183,19 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
         public Instant CreatedAt { get; init; }
 
         public string CreatedBy { get; init; } = "";
+    }
+
+    private sealed class PublicPartRow
+    {
+        public string Name { get; init; } = "";
+
+        public int Version { get; init; }
+
+        public string PublicPart { get; init; } = "";
+
+        public Instant CreatedAt { get; init; }
+
+        public Instant? ReplacedAt { get; init; }
     }
 
     private sealed class CiphertextRow

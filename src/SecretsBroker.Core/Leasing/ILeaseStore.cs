@@ -1,0 +1,56 @@
+using NodaTime;
+using SecretsBroker.Core.Audit;
+
+namespace SecretsBroker.Core.Leasing;
+
+/// <summary>
+/// Leases at rest, in indexed tables, never all in memory. Every state change that answers a
+/// request commits with its audit event; bulk changes are single statements.
+/// </summary>
+public interface ILeaseStore
+{
+    /// <summary>Commits the lease as <c>issuing</c> (durably) before the provider mints anything. False when the idempotency key is taken.</summary>
+    Task<bool> InsertIssuingAsync(Lease lease, AuditRecord record, CancellationToken ct);
+
+    /// <summary><c>issuing</c> → <c>active</c>, keeping the credential (already ciphertext) for idempotent replays.</summary>
+    Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct);
+
+    Task<Lease?> FindAsync(string id, CancellationToken ct);
+
+    /// <summary>The stored credential ciphertext of a live lease, for an idempotent replay.</summary>
+    Task<string?> ReadCredentialAsync(string id, CancellationToken ct);
+
+    Task<Lease?> FindByIdempotencyKeyAsync(string issuer, string subject, string key, CancellationToken ct);
+
+    /// <summary>An active lease with the same binding as <paramref name="binding"/> issued at or after <paramref name="since"/>, for a retried request without a key.</summary>
+    Task<Lease?> FindReusableAsync(Lease binding, Instant since, CancellationToken ct);
+
+    /// <summary>Moves the expiry of an active lease; false when it is no longer active or already expired.</summary>
+    Task<bool> RenewAsync(string id, Instant newExpiry, Instant now, string? credentialCiphertext, AuditRecord record, CancellationToken ct);
+
+    /// <summary>One lease to <c>revoking</c> with its audit event; false when it was not live.</summary>
+    Task<bool> RevokeAsync(string id, string reason, Instant now, AuditRecord record, CancellationToken ct);
+
+    /// <summary>Every live lease of a run to <c>revoking</c>, in one statement with its audit event; returns how many.</summary>
+    Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, AuditRecord record, CancellationToken ct);
+
+    /// <summary>Up to <paramref name="batch"/> active leases past their expiry to <c>revoking</c>; returns how many.</summary>
+    Task<int> SweepExpiredAsync(Instant now, int batch, CancellationToken ct);
+
+    /// <summary><c>issuing</c> rows older than <paramref name="issuedBefore"/> (a crash between write-ahead and activation) to <c>revoking</c>.</summary>
+    Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, Instant now, CancellationToken ct);
+
+    /// <summary>Leases whose downstream clean-up is due: <c>revoking</c> or <c>revoke_failed</c> with the next attempt at or before now.</summary>
+    Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct);
+
+    /// <summary>Records the outcome of one clean-up pass in one transaction.</summary>
+    Task CompleteRevocationsAsync(IReadOnlyList<RevocationOutcome> outcomes, IReadOnlyList<AuditRecord> alerts, CancellationToken ct);
+
+    Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct);
+}
+
+/// <summary>A lease due for downstream clean-up, with how often it has failed so far.</summary>
+public sealed record LeaseRevocation(Lease Lease, int Attempts);
+
+/// <summary>What one clean-up attempt did: revoked, or failed with the next attempt time (and whether it now counts as <c>revoke_failed</c>).</summary>
+public sealed record RevocationOutcome(string LeaseId, bool Revoked, int Attempts, Instant? NextAttemptAt, bool Failed, Instant At);

@@ -1,0 +1,37 @@
+using NodaTime;
+
+namespace SecretsBroker.Core.Leasing;
+
+/// <summary>
+/// One issued credential and its binding: which workload (issuer, subject), which run and job, which
+/// step and purpose, under which role and rule. It holds the provider's handle (a role name, a JWT
+/// id) and the root secret it was minted from, never the credential itself.
+/// </summary>
+public sealed record Lease(
+    string Id,
+    string Role,
+    string Provider,
+    string Secret,
+    string Handle,
+    string Issuer,
+    string Subject,
+    string RunId,
+    string? JobId,
+    string Step,
+    string Purpose,
+    string Rule,
+    string State,
+    Instant IssuedAt,
+    Instant ExpiresAt,
+    Instant MaxExpiresAt,
+    bool Renewable,
+    string? IdempotencyKey,
+    string? RevokeReason,
+    Instant? RevokedAt)
+{
+    /// <summary>Validity at the point of use: active and not yet expired, whatever the jobs have noticed.</summary>
+    public bool IsValidAt(Instant now) => State == LeaseState.Active && now < ExpiresAt;
+
+    /// <summary>The state a reader should see: an active lease past its expiry is already dead.</summary>
+    public string EffectiveStateAt(Instant now) => State == LeaseState.Active && now >= ExpiresAt ? "expired" : State;
+}

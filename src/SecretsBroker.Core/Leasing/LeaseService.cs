@@ -1,0 +1,287 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Naming;
+using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Core.Policy;
+using SecretsBroker.Core.Secrets;
+
+namespace SecretsBroker.Core.Leasing;
+
+/// <summary>
+/// Issues, renews and revokes leases. Every decision, allowed or denied, is audited with the
+/// binding and the deciding rule; callers are told a reason code, never the policy's internals.
+/// </summary>
+public sealed class LeaseService(
+    ILeaseStore store,
+    IAuditStore auditTrail,
+    IPolicySource policy,
+    PolicyEvaluator evaluator,
+    ProviderRegistry providers,
+    IDataProtectionProvider dataProtection,
+    LeaseSettings settings,
+    IClock clock)
+{
+    public async Task<Result<IssuedLease>> IssueAsync(WorkloadIdentity who, IssueLeaseCommand command, AuditContext audit, CancellationToken ct)
+    {
+        if (CheckCommand(command) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = clock.GetCurrentInstant();
+        var target = $"run:{command.Run}/step:{command.Step}/purpose:{command.Purpose}/role:{command.Role}";
+        if (command.Run != who.RunId)
+        {
+            await AuditDenialAsync(audit, AuditActions.LeaseIssue, target, "run_mismatch: the token belongs to another run", ct);
+            return new BrokerError(ErrorCodes.RunMismatch, "The run does not match the token's run.", ErrorKind.Forbidden);
+        }
+
+        if (command.IdempotencyKey is { } key && await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, key, ct) is { } keyed)
+        {
+            return await ReplayAsync(keyed, now, ct);
+        }
+
+        var decision = evaluator.Decide(policy.Current, who, new LeaseAsk(command.Role, command.Step, command.Purpose, command.Ttl));
+        if (!decision.Allowed)
+        {
+            await AuditDenialAsync(audit, AuditActions.LeaseIssue, target, $"policy_denied: {decision.Detail}", ct);
+            return PolicyDenied();
+        }
+
+        var role = decision.Role!;
+        if (providers.Find(role.Provider) is not { } provider)
+        {
+            return new BrokerError(ErrorCodes.ProviderUnavailable, $"The role's provider '{role.Provider}' is not available.", ErrorKind.Unavailable);
+        }
+
+        var lease = NewLease(who, command, decision, provider, now);
+        if (command.IdempotencyKey is null && await store.FindReusableAsync(lease, now - settings.ReuseWindow, ct) is { } recent)
+        {
+            return await ReplayAsync(recent, now, ct);
+        }
+
+        var record = new AuditRecord(now, audit, AuditActions.LeaseIssue, $"lease:{lease.Id} {target}", AuditDecision.Allowed, $"rule {decision.Rule}; ttl {(long)decision.Ttl.TotalSeconds}s");
+
+        // Committed as issuing before the provider runs: a crash from here on leaves a row the
+        // reconciler revokes, so no credential can exist downstream without one.
+        if (!await store.InsertIssuingAsync(lease, record, ct))
+        {
+            var raced = await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, command.IdempotencyKey!, ct);
+            return raced is null ? BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The idempotency key is in use.") : await ReplayAsync(raced, now, ct);
+        }
+
+        var minted = await provider.MintAsync(lease, role, ct);
+        if (!minted.IsSuccess)
+        {
+            var failure = new AuditRecord(clock.GetCurrentInstant(), audit, AuditActions.LeaseRevoke, $"lease:{lease.Id}", AuditDecision.Allowed, "mint_failed");
+            await store.RevokeAsync(lease.Id, "mint_failed", failure.At, failure, ct);
+            return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
+        }
+
+        // Revoked while it was being minted (its run completed, its identity was revoked): the
+        // credential is not handed out, and the revoker removes it downstream.
+        if (!await store.ActivateAsync(lease.Id, Seal(lease.Id, minted.Value), ct))
+        {
+            return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease was revoked while it was being issued.");
+        }
+
+        return new IssuedLease(lease with { State = LeaseState.Active }, minted.Value, Replayed: false);
+    }
+
+    public async Task<Result<Lease>> GetAsync(LeaseCaller caller, string id, CancellationToken ct)
+    {
+        var found = await FindManageableAsync(caller, id, AuditActions.LeaseIssue, audit: false, ct);
+        return found;
+    }
+
+    public async Task<Result<IssuedLease>> RenewAsync(LeaseCaller caller, string id, Duration? ttl, CancellationToken ct)
+    {
+        if (caller.Workload is not { } who)
+        {
+            return new BrokerError(ErrorCodes.NotLeaseOwner, "Only the workload that holds a lease can renew it, with a fresh token.", ErrorKind.Forbidden);
+        }
+
+        var found = await FindManageableAsync(caller with { IsOperator = false }, id, AuditActions.LeaseRenew, audit: true, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var lease = found.Value;
+        var now = clock.GetCurrentInstant();
+        if (!lease.IsValidAt(now))
+        {
+            return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease is no longer active.");
+        }
+
+        if (!lease.Renewable)
+        {
+            return BrokerError.Conflict(ErrorCodes.LeaseNotRenewable, "The lease is not renewable.");
+        }
+
+        // Verification is continuous: the fresh token's claims go through the policy again.
+        var decision = evaluator.Decide(policy.Current, who, new LeaseAsk(lease.Role, lease.Step, lease.Purpose, ttl));
+        if (!decision.Allowed)
+        {
+            await AuditDenialAsync(caller.Audit, AuditActions.LeaseRenew, $"lease:{lease.Id}", $"policy_denied: {decision.Detail}", ct);
+            return PolicyDenied();
+        }
+
+        if (providers.Find(lease.Provider) is not { } provider)
+        {
+            return new BrokerError(ErrorCodes.ProviderUnavailable, $"The lease's provider '{lease.Provider}' is not available.", ErrorKind.Unavailable);
+        }
+
+        var renewed = lease with { ExpiresAt = Instant.Min(now + decision.Ttl, lease.MaxExpiresAt) };
+        var extended = await provider.RenewAsync(renewed, decision.Role!, ct);
+        if (!extended.IsSuccess)
+        {
+            return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not extend the credential.", ErrorKind.Upstream);
+        }
+
+        var fresh = extended.Value.Count > 0 ? extended.Value : null;
+        var record = new AuditRecord(now, caller.Audit, AuditActions.LeaseRenew, $"lease:{lease.Id}", AuditDecision.Allowed, $"rule {decision.Rule}; expires {renewed.ExpiresAt}");
+        if (!await store.RenewAsync(lease.Id, renewed.ExpiresAt, now, fresh is null ? null : Seal(lease.Id, fresh), record, ct))
+        {
+            return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease is no longer active.");
+        }
+
+        return new IssuedLease(renewed, fresh ?? new Dictionary<string, string>(), Replayed: false);
+    }
+
+    public async Task<Result<Lease>> RevokeAsync(LeaseCaller caller, string id, CancellationToken ct)
+    {
+        var found = await FindManageableAsync(caller, id, AuditActions.LeaseRevoke, audit: true, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var now = clock.GetCurrentInstant();
+        var record = new AuditRecord(now, caller.Audit, AuditActions.LeaseRevoke, $"lease:{id}", AuditDecision.Allowed, "revoked_by_caller");
+        await store.RevokeAsync(id, "revoked_by_caller", now, record, ct);
+        return (await store.FindAsync(id, ct))!;
+    }
+
+    /// <summary>Revokes every live lease of a run: one statement, whatever the count.</summary>
+    public async Task<Result<int>> CompleteRunAsync(LeaseCaller caller, string issuer, string run, CancellationToken ct)
+    {
+        if (BindingValue.Check(run, "run") is { } badRun)
+        {
+            return badRun;
+        }
+
+        if (!caller.IsOperator && (caller.Workload is null || caller.Workload.Issuer != issuer || caller.Workload.RunId != run))
+        {
+            await AuditDenialAsync(caller.Audit, AuditActions.RunComplete, $"run:{run}", "run_mismatch: only the run's own token or an operator", ct);
+            return new BrokerError(ErrorCodes.RunMismatch, "Only the run's own token or an operator can complete it.", ErrorKind.Forbidden);
+        }
+
+        var now = clock.GetCurrentInstant();
+        var record = new AuditRecord(now, caller.Audit, AuditActions.RunComplete, $"run:{issuer}/{run}", AuditDecision.Allowed, "run_completed");
+        return await store.RevokeRunAsync(issuer, run, "run_completed", now, record, ct);
+    }
+
+    private async Task<Result<Lease>> FindManageableAsync(LeaseCaller caller, string id, string action, bool audit, CancellationToken ct)
+    {
+        if (!LeaseId.LooksValid(id) || await store.FindAsync(id, ct) is not { } lease)
+        {
+            return BrokerError.NotFound(ErrorCodes.LeaseNotFound, "No such lease.");
+        }
+
+        if (caller.MayManage(lease))
+        {
+            return lease;
+        }
+
+        if (audit)
+        {
+            await AuditDenialAsync(caller.Audit, action, $"lease:{id}", "not_lease_owner", ct);
+        }
+
+        // The same answer as for a missing lease: a workload learns nothing about others' leases.
+        return BrokerError.NotFound(ErrorCodes.LeaseNotFound, "No such lease.");
+    }
+
+    private async Task<Result<IssuedLease>> ReplayAsync(Lease lease, Instant now, CancellationToken ct)
+    {
+        if (!lease.IsValidAt(now) || await store.ReadCredentialAsync(lease.Id, ct) is not { } sealedCredential)
+        {
+            return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease this request repeats is no longer active.");
+        }
+
+        return new IssuedLease(lease, Unseal(lease.Id, sealedCredential), Replayed: true);
+    }
+
+    private Lease NewLease(WorkloadIdentity who, IssueLeaseCommand command, PolicyDecision decision, ICredentialProvider provider, Instant now)
+    {
+        var id = LeaseId.New();
+        var role = decision.Role!;
+        return new Lease(
+            id,
+            role.Name,
+            provider.Name,
+            role.Secret,
+            provider.HandleFor(id),
+            who.Issuer,
+            who.Subject,
+            who.RunId,
+            who.JobId,
+            command.Step,
+            command.Purpose,
+            decision.Rule!,
+            LeaseState.Issuing,
+            now,
+            now + decision.Ttl,
+            now + MaxLifetime(decision),
+            role.Renewable,
+            command.IdempotencyKey,
+            null,
+            null);
+    }
+
+    /// <summary>How long the lease may live with every renewal: the role's cap, and the rule's when it has one.</summary>
+    private Duration MaxLifetime(PolicyDecision decision)
+    {
+        var ruleCap = policy.Current.Rules.FirstOrDefault(r => r.Name == decision.Rule)?.MaxTtl;
+        var cap = ruleCap is { } rule ? Duration.Min(rule, decision.Role!.MaxTtl) : decision.Role!.MaxTtl;
+        return Duration.Max(cap, decision.Ttl);
+    }
+
+    private static BrokerError? CheckCommand(IssueLeaseCommand command) =>
+        ResourceName.Check(command.Role, "role")
+        ?? BindingValue.Check(command.Run, "run")
+        ?? BindingValue.Check(command.Step, "step")
+        ?? BindingValue.Check(command.Purpose, "purpose")
+        ?? (command.IdempotencyKey is { } key ? BindingValue.Check(key, "idempotency key") : null)
+        ?? (command.Ttl is { } ttl && ttl <= Duration.Zero ? BrokerError.Invalid(ErrorCodes.InvalidTtl, "The TTL must be positive.") : null);
+
+    private Task AuditDenialAsync(AuditContext audit, string action, string target, string reason, CancellationToken ct) =>
+        auditTrail.AppendAsync(new AuditRecord(clock.GetCurrentInstant(), audit, action, target, AuditDecision.Denied, reason), ct);
+
+    private static BrokerError PolicyDenied() =>
+        new(ErrorCodes.PolicyDenied, "The policy does not allow this lease.", ErrorKind.Forbidden);
+
+    private string Seal(string leaseId, IReadOnlyDictionary<string, string> credential) =>
+        Convert.ToBase64String(Protector(leaseId).Protect(JsonSerializer.SerializeToUtf8Bytes(credential)));
+
+    private Dictionary<string, string> Unseal(string leaseId, string sealedCredential)
+    {
+        var plaintext = Protector(leaseId).Unprotect(Convert.FromBase64String(sealedCredential));
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(plaintext)!;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    private IDataProtector Protector(string leaseId) =>
+        dataProtection.CreateProtector(Purposes.LeaseCredential).CreateProtector(leaseId);
+}

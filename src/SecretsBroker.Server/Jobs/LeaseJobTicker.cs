@@ -1,0 +1,47 @@
+using Hangfire;
+using Microsoft.Extensions.Options;
+using SecretsBroker.Server.Hosting;
+using SecretsBroker.Server.Leases;
+
+namespace SecretsBroker.Server.Jobs;
+
+/// <summary>
+/// Queues a sweep every <see cref="LeaseOptions.SweepIntervalMilliseconds"/> (Hangfire's own
+/// scheduler works in minutes; leases must be cleaned up within seconds of expiry), at most one at
+/// a time, and a reconciliation at start: the database, not the in-memory queue, holds all work.
+/// </summary>
+internal sealed class LeaseJobTicker(
+    IBackgroundJobClient jobs,
+    LeaseJobs leaseJobs,
+    BrokerSeal seal,
+    IOptions<LeaseOptions> options,
+    ILogger<LeaseJobTicker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (seal.IsSealed)
+        {
+            return;
+        }
+
+        jobs.Enqueue<LeaseJobs>(j => j.ReconcileAsync());
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (leaseJobs.TryMarkSweepPending())
+                {
+                    jobs.Enqueue<LeaseJobs>(j => j.SweepAsync());
+                }
+            }
+#pragma warning disable CA1031 // A failed tick is logged and the next tick tries again.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                leaseJobs.ClearSweepPending();
+                JobLog.TickFailed(logger, e);
+            }
+        }
+    }
+}

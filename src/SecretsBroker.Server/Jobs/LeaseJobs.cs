@@ -1,0 +1,61 @@
+using Hangfire;
+using SecretsBroker.Core.Jobs;
+using SecretsBroker.Server.Hosting;
+
+namespace SecretsBroker.Server.Jobs;
+
+/// <summary>
+/// The Hangfire jobs: coarse work over batches of leases, never one job per lease. Each takes no
+/// arguments, is safe to run twice, and does nothing while the broker is sealed. The logic lives in
+/// Core; these only call it.
+/// </summary>
+public sealed class LeaseJobs(BrokerSeal seal, ExpirySweep sweep, LeaseRevoker revoker, Reconciliation reconciliation, ILogger<LeaseJobs> logger)
+{
+    private int sweeping;
+
+    /// <summary>True while a sweep is queued or running, so the ticker does not pile them up.</summary>
+    public bool IsSweepPending => Volatile.Read(ref sweeping) == 1;
+
+    internal bool TryMarkSweepPending() => Interlocked.CompareExchange(ref sweeping, 1, 0) == 0;
+
+    internal void ClearSweepPending() => Volatile.Write(ref sweeping, 0);
+
+    /// <summary>Expired leases to revoking, then every due downstream clean-up.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task SweepAsync()
+    {
+        try
+        {
+            if (seal.IsSealed)
+            {
+                return;
+            }
+
+            var expired = await sweep.RunAsync(CancellationToken.None);
+            var revoked = await revoker.RunAsync(CancellationToken.None);
+            if (expired > 0 || revoked > 0)
+            {
+                JobLog.Swept(logger, expired, revoked);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref sweeping, 0);
+        }
+    }
+
+    /// <summary>Leases stuck in issuing (a crash) or in clean-up (an outage) are finished.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    public async Task ReconcileAsync()
+    {
+        if (seal.IsSealed)
+        {
+            return;
+        }
+
+        var (reclaimed, revoked) = await reconciliation.RunAsync(CancellationToken.None);
+        JobLog.Reconciled(logger, reclaimed, revoked);
+    }
+}

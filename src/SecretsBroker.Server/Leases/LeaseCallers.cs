@@ -1,0 +1,16 @@
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Server.Auth;
+using SecretsBroker.Server.Http;
+
+namespace SecretsBroker.Server.Leases;
+
+/// <summary>Who is calling a lease endpoint: the workload identity set by its token, or an operator.</summary>
+internal static class LeaseCallers
+{
+    public static LeaseCaller Of(HttpContext http) =>
+        new(http.Features.Get<WorkloadIdentity>(), CallerClaims.ScopesOf(http.User).Count > 0, RequestAudit.ContextOf(http));
+
+    public static WorkloadIdentity Workload(HttpContext http) =>
+        http.Features.Get<WorkloadIdentity>() ?? throw new InvalidOperationException("The workload policy lets only workloads through.");
+}

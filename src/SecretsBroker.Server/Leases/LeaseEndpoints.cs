@@ -1,0 +1,41 @@
+using NodaTime;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Leases;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Server.Http;
+
+namespace SecretsBroker.Server.Leases;
+
+/// <summary><c>/v1/leases</c>: CI workloads lease credentials for one step; operators may read and revoke any lease.</summary>
+internal static class LeaseEndpoints
+{
+    internal static RouteGroupBuilder MapLeaseEndpoints(this RouteGroupBuilder leases)
+    {
+        leases.MapPost("/", (JsonBody<IssueLeaseRequest> body, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
+            service.IssueAsync(
+                    LeaseCallers.Workload(http),
+                    new IssueLeaseCommand(body.Value.Role, body.Value.Run, body.Value.Step, body.Value.Purpose, LeaseContracts.Ttl(body.Value.TtlSeconds), IdempotencyKey(http)),
+                    RequestAudit.ContextOf(http),
+                    ct)
+                .ToHttp(issued => issued.Replayed
+                    ? Results.Ok(issued.ToContract(clock.GetCurrentInstant()))
+                    : Results.Created($"{Routes.Leases}/{issued.Lease.Id}", issued.ToContract(clock.GetCurrentInstant()))))
+            .RequireAuthorization(Auth.ScopePolicies.Workload);
+
+        leases.MapGet("/{id}", (string id, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
+            service.GetAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
+
+        leases.MapPost("/{id}/renew", (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
+            service.RenewAsync(LeaseCallers.Of(http), id, LeaseContracts.Ttl(body.Value.TtlSeconds), ct)
+                .ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant()))))
+            .RequireAuthorization(Auth.ScopePolicies.Workload);
+
+        leases.MapDelete("/{id}", (string id, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
+            service.RevokeAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
+
+        return leases;
+    }
+
+    private static string? IdempotencyKey(HttpContext http) =>
+        http.Request.Headers.TryGetValue(Routes.IdempotencyKeyHeader, out var key) && key.Count == 1 ? key[0] : null;
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using NodaTime;
+using SecretsBroker.Core.Jobs;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Core.Policy;
+using SecretsBroker.Providers.Jwt;
+using SecretsBroker.Storage.Sqlite;
+
+namespace SecretsBroker.Server.Leases;
+
+/// <summary>Leases: the store with group commit, the service, the providers, and the JWT introspection side.</summary>
+internal static class LeasingSetup
+{
+    internal static IServiceCollection AddLeasing(this IServiceCollection services)
+    {
+        services.AddOptions<LeaseOptions>().BindConfiguration(LeaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => Options(sp) is var o
+            ? new LeaseSettings(Duration.FromSeconds(o.ReuseWindowSeconds), Duration.FromSeconds(o.StuckIssuingAfterSeconds))
+            : LeaseSettings.Default);
+        services.AddSingleton(sp => Options(sp) is var o
+            ? new RevocationBackoff(Duration.FromSeconds(o.FirstRetrySeconds), Duration.FromSeconds(o.MaxRetrySeconds), o.FailuresBeforeAlert)
+            : RevocationBackoff.Default);
+        services.AddSingleton(sp => Options(sp) is var o
+            ? new JwtSettings(o.JwtIssuer, Duration.FromHours(o.RetiredKeyRetentionHours))
+            : JwtSettings.Default);
+
+        // One writer for the whole database: a singleton by design (see SqliteGroupCommit).
+        services.AddSingleton<SqliteGroupCommit>();
+        services.AddSingleton<ILeaseStore, SqliteLeaseStore>();
+        services.AddSingleton<PolicyEvaluator>();
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<LeaseService>();
+
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<ICredentialProvider, JwtCredentialProvider>();
+        services.AddSingleton<JwksPublisher>();
+        services.AddSingleton<TokenIntrospector>();
+
+        services.AddSingleton<ExpirySweep>();
+        services.AddSingleton<LeaseRevoker>();
+        services.AddSingleton<Reconciliation>();
+        return services;
+    }
+
+    private static LeaseOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<LeaseOptions>>().Value;
+}

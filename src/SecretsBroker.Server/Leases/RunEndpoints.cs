@@ -1,0 +1,21 @@
+using SecretsBroker.Contracts.Leases;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Server.Http;
+
+namespace SecretsBroker.Server.Leases;
+
+/// <summary><c>/v1/runs/{run}/complete</c>: the end of a pipeline run revokes every lease it holds.</summary>
+internal static class RunEndpoints
+{
+    internal static RouteGroupBuilder MapRunEndpoints(this RouteGroupBuilder runs)
+    {
+        // A workload completes its own run (the issuer is its token's); an operator names the issuer.
+        runs.MapPost("/{run}/complete", (string run, string? issuer, HttpContext http, LeaseService service, CancellationToken ct) =>
+        {
+            var caller = LeaseCallers.Of(http);
+            return service.CompleteRunAsync(caller, caller.Workload?.Issuer ?? issuer ?? "", run, ct)
+                .ToHttp(revoked => Results.Ok(new RunCompletion(run, revoked)));
+        });
+        return runs;
+    }
+}

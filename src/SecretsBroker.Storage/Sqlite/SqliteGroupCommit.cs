@@ -1,0 +1,145 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace SecretsBroker.Storage.Sqlite;
+
+/// <summary>
+/// Group commit: writes from many requests are run by one writer, in one transaction per batch, and
+/// each request is answered only after that transaction is durably committed. One fsync serves the
+/// whole batch, which is how throughput is won back without weakening <c>synchronous=FULL</c>. Each
+/// write runs inside its own savepoint, so one failing write does not fail its neighbours.
+/// </summary>
+public sealed class SqliteGroupCommit : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+
+    private readonly SqliteDatabase db;
+    private readonly Channel<PendingWrite> pending = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lazy<Task> writer;
+
+    public SqliteGroupCommit(SqliteDatabase db)
+    {
+        this.db = db;
+        writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
+    }
+
+    /// <summary>Runs <paramref name="work"/> in the next batch; completes after the batch has committed.</summary>
+    public Task<T> RunAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var write = new PendingWrite<T>(work);
+        _ = writer.Value;
+        if (!pending.Writer.TryWrite(write))
+        {
+            throw new InvalidOperationException("The broker is shutting down.");
+        }
+
+        return write.Completion;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        pending.Writer.TryComplete();
+        if (writer.IsValueCreated)
+        {
+            await writer.Value;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        SqliteConnection? connection = null;
+        try
+        {
+            while (await pending.Reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && pending.Reader.TryRead(out var write))
+                {
+                    batch.Add(write);
+                }
+
+                connection ??= await db.OpenAsync(CancellationToken.None);
+                if (!await CommitBatchAsync(connection, batch))
+                {
+                    await connection.DisposeAsync();
+                    connection = null;
+                }
+            }
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Runs and commits one batch; false when the connection should be replaced.</summary>
+    private static async Task<bool> CommitBatchAsync(SqliteConnection connection, List<PendingWrite> batch)
+    {
+        var succeeded = new List<PendingWrite>(batch.Count);
+        try
+        {
+            await using var transaction = connection.BeginTransaction();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var savepoint = "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                transaction.Save(savepoint);
+                try
+                {
+                    await batch[i].ExecuteAsync(connection, transaction);
+                    transaction.Release(savepoint);
+                    succeeded.Add(batch[i]);
+                }
+#pragma warning disable CA1031 // The failure belongs to that one write and is handed to its caller.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    transaction.Rollback(savepoint);
+                    transaction.Release(savepoint);
+                    batch[i].Fail(e);
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+#pragma warning disable CA1031 // A failed commit fails every write of the batch; the loop goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            succeeded.ForEach(w => w.Fail(e));
+            return false;
+        }
+
+        succeeded.ForEach(w => w.Complete());
+        return true;
+    }
+
+    private abstract class PendingWrite
+    {
+        public abstract Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception e);
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work) : PendingWrite
+    {
+        // Continuations run off the writer, so a slow caller never holds up the next batch.
+        private readonly TaskCompletionSource<T> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? result;
+
+        public Task<T> Completion => done.Task;
+
+        public override async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction) =>
+            result = await work(connection, transaction);
+
+        public override void Complete() => done.TrySetResult(result!);
+
+        public override void Fail(Exception e) => done.TrySetException(e);
+    }
+}

@@ -1,0 +1,265 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Leasing;
+
+namespace SecretsBroker.Storage.Sqlite;
+
+/// <summary>
+/// Leases in SQLite. Writes go through <see cref="SqliteGroupCommit"/> (one durable commit per batch
+/// of requests); reads use their own pooled connections, which WAL lets run beside the writer.
+/// </summary>
+public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes, SqliteAuditAppender audit) : ILeaseStore
+{
+    private static class Sql
+    {
+        private const string Columns = """
+            id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
+            issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at
+            """;
+
+        // Ending a lease clears its credential in the same statement, and makes its clean-up due now.
+        private const string ToRevoking = "state = 'revoking', revoke_reason = @Reason, revoked_at = @Now, credential = NULL, next_attempt_at = @Now";
+
+        public const string Insert = """
+            INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
+                               issued_at, expires_at, max_expires_at, renewable, idempotency_key)
+            VALUES (@Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
+                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey)
+            """;
+
+        public const string Activate = "UPDATE lease SET state = 'active', credential = @Credential WHERE id = @Id AND state = 'issuing'";
+
+        public const string Find = $"SELECT {Columns} FROM lease WHERE id = @Id";
+
+        public const string ReadCredential = "SELECT credential FROM lease WHERE id = @Id AND state = 'active'";
+
+        public const string FindByIdempotencyKey = $"SELECT {Columns} FROM lease WHERE issuer = @Issuer AND subject = @Subject AND idempotency_key = @Key";
+
+        public const string FindReusable = $"""
+            SELECT {Columns} FROM lease
+            WHERE issuer = @Issuer AND run_id = @RunId AND step = @Step AND purpose = @Purpose AND role = @Role
+              AND state = 'active' AND issued_at >= @Since AND subject = @Subject AND job_id IS @JobId
+            ORDER BY issued_at DESC LIMIT 1
+            """;
+
+        public const string Renew = """
+            UPDATE lease SET expires_at = @ExpiresAt, credential = COALESCE(@Credential, credential)
+            WHERE id = @Id AND state = 'active' AND expires_at > @Now
+            """;
+
+        public const string Revoke = $"UPDATE lease SET {ToRevoking} WHERE id = @Id AND state IN ('issuing', 'active')";
+
+        public const string RevokeRun = $"UPDATE lease SET {ToRevoking} WHERE issuer = @Issuer AND run_id = @RunId AND state IN ('issuing', 'active')";
+
+        public const string SweepExpired = $"""
+            UPDATE lease SET {ToRevoking}
+            WHERE id IN (SELECT id FROM lease WHERE state = 'active' AND expires_at <= @Now LIMIT @Batch)
+            """;
+
+        public const string ReclaimStuckIssuing = $"""
+            UPDATE lease SET {ToRevoking}
+            WHERE id IN (SELECT id FROM lease WHERE state = 'issuing' AND issued_at < @Before)
+            """;
+
+        public const string DueRevocations = $"""
+            SELECT {Columns}, revoke_attempts FROM lease
+            WHERE state IN ('revoking', 'revoke_failed') AND next_attempt_at <= @Now
+            ORDER BY next_attempt_at LIMIT @Batch
+            """;
+
+        public const string MarkRevoked = """
+            UPDATE lease SET state = 'revoked', next_attempt_at = NULL, revoke_attempts = @Attempts
+            WHERE id = @LeaseId AND state IN ('revoking', 'revoke_failed')
+            """;
+
+        public const string MarkAttemptFailed = """
+            UPDATE lease SET revoke_attempts = @Attempts, next_attempt_at = @NextAttemptAt,
+                             state = CASE WHEN @Failed THEN 'revoke_failed' ELSE state END
+            WHERE id = @LeaseId AND state IN ('revoking', 'revoke_failed')
+            """;
+
+        public const string CountByState = "SELECT state, count(*) AS n FROM lease GROUP BY state";
+    }
+
+    public Task<bool> InsertIssuingAsync(Lease lease, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            try
+            {
+                await c.ExecuteAsync(new CommandDefinition(Sql.Insert, lease, tx, cancellationToken: ct));
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
+            {
+                // SQLITE_CONSTRAINT on the idempotency index: another request with this key won.
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
+
+    public Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+            await c.ExecuteAsync(new CommandDefinition(Sql.Activate, new { Id = id, Credential = credentialCiphertext }, tx, cancellationToken: ct)) == 1, ct);
+
+    public async Task<Lease?> FindAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.Find, new { Id = id }, cancellationToken: ct)))?.ToLease();
+    }
+
+    public async Task<string?> ReadCredentialAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<string?>(new CommandDefinition(Sql.ReadCredential, new { Id = id }, cancellationToken: ct));
+    }
+
+    public async Task<Lease?> FindByIdempotencyKeyAsync(string issuer, string subject, string key, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.FindByIdempotencyKey, new { Issuer = issuer, Subject = subject, Key = key }, cancellationToken: ct));
+        return row?.ToLease();
+    }
+
+    public async Task<Lease?> FindReusableAsync(Lease binding, Instant since, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var args = new { binding.Issuer, binding.RunId, binding.Step, binding.Purpose, binding.Role, binding.Subject, binding.JobId, Since = since };
+        return (await c.QueryFirstOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.FindReusable, args, cancellationToken: ct)))?.ToLease();
+    }
+
+    public Task<bool> RenewAsync(string id, Instant newExpiry, Instant now, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var args = new { Id = id, ExpiresAt = newExpiry, Now = now, Credential = credentialCiphertext };
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.Renew, args, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
+
+    public Task<bool> RevokeAsync(string id, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.Revoke, new { Id = id, Reason = reason, Now = now }, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
+
+    public Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var n = await c.ExecuteAsync(new CommandDefinition(Sql.RevokeRun, new { Issuer = issuer, RunId = runId, Reason = reason, Now = now }, tx, cancellationToken: ct));
+            await audit.AppendAsync(c, tx, record with { Reason = $"{record.Reason}; {n} leases" }, ct);
+            return n;
+        }, ct);
+
+    public Task<int> SweepExpiredAsync(Instant now, int batch, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var n = await c.ExecuteAsync(new CommandDefinition(Sql.SweepExpired, new { Now = now, Batch = batch, Reason = "expired" }, tx, cancellationToken: ct));
+            if (n > 0)
+            {
+                await audit.AppendAsync(c, tx, new AuditRecord(now, AuditContext.System, "lease.expire", "leases", AuditDecision.Allowed, $"expired; {n} leases"), ct);
+            }
+
+            return n;
+        }, ct);
+
+    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, Instant now, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var n = await c.ExecuteAsync(new CommandDefinition(Sql.ReclaimStuckIssuing, new { Before = issuedBefore, Now = now, Reason = "reconciled_issuing" }, tx, cancellationToken: ct));
+            if (n > 0)
+            {
+                await audit.AppendAsync(c, tx, new AuditRecord(now, AuditContext.System, AuditActions.LeaseRevoke, "leases", AuditDecision.Allowed, $"reconciled_issuing; {n} leases"), ct);
+            }
+
+            return n;
+        }, ct);
+
+    public async Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.DueRevocations, new { Now = now, Batch = batch }, cancellationToken: ct));
+        return rows.Select(r => new LeaseRevocation(r.ToLease(), r.RevokeAttempts)).ToList();
+    }
+
+    public Task CompleteRevocationsAsync(IReadOnlyList<RevocationOutcome> outcomes, IReadOnlyList<AuditRecord> alerts, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(Sql.MarkRevoked, outcomes.Where(o => o.Revoked), tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(Sql.MarkAttemptFailed, outcomes.Where(o => !o.Revoked), tx, cancellationToken: ct));
+            foreach (var alert in alerts)
+            {
+                await audit.AppendAsync(c, tx, alert, ct);
+            }
+
+            return true;
+        }, ct);
+
+    public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string State, long N)>(new CommandDefinition(Sql.CountByState, cancellationToken: ct));
+        return rows.ToDictionary(r => r.State, r => r.N);
+    }
+
+    private sealed class LeaseRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Role { get; init; } = "";
+
+        public string Provider { get; init; } = "";
+
+        public string Secret { get; init; } = "";
+
+        public string Handle { get; init; } = "";
+
+        public string Issuer { get; init; } = "";
+
+        public string Subject { get; init; } = "";
+
+        public string RunId { get; init; } = "";
+
+        public string? JobId { get; init; }
+
+        public string Step { get; init; } = "";
+
+        public string Purpose { get; init; } = "";
+
+        public string Rule { get; init; } = "";
+
+        public string State { get; init; } = "";
+
+        public Instant IssuedAt { get; init; }
+
+        public Instant ExpiresAt { get; init; }
+
+        public Instant MaxExpiresAt { get; init; }
+
+        public bool Renewable { get; init; }
+
+        public string? IdempotencyKey { get; init; }
+
+        public string? RevokeReason { get; init; }
+
+        public Instant? RevokedAt { get; init; }
+
+        public int RevokeAttempts { get; init; }
+
+        public Lease ToLease() => new(
+            Id, Role, Provider, Secret, Handle, Issuer, Subject, RunId, JobId, Step, Purpose, Rule, State,
+            IssuedAt, ExpiresAt, MaxExpiresAt, Renewable, IdempotencyKey, RevokeReason, RevokedAt);
+    }
+}
