@@ -29,6 +29,13 @@ internal sealed class InMemorySecretStore : ISecretStore
     public Task<(int Version, string Ciphertext)?> ReadCiphertextAsync(string name, CancellationToken ct) =>
         Task.FromResult<(int, string)?>(Versions.TryGetValue(name, out var versions) ? (versions[^1].Version, versions[^1].Ciphertext) : null);
 
+    public Task<IReadOnlyList<PublicSecretPart>> PublicPartsAsync(string type, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<PublicSecretPart>>(Versions.Values
+            .Where(v => v[0].Type == type)
+            .SelectMany(v => v.Where(x => x.PublicPart is not null).Select(x => new PublicSecretPart(
+                x.Name, x.Version, x.PublicPart!, x.CreatedAt, v.FirstOrDefault(n => n.Version == x.Version + 1)?.CreatedAt)))
+            .ToList());
+
     public Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct)
     {
         Audit.Add(record);
