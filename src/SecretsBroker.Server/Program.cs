@@ -47,9 +47,12 @@ public static class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddBrokerHosting();
         builder.Services.AddAudit();
-        builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();
         builder.Services.AddBrokerAuth();
+
+        // After AddBrokerAuth: AddAuthentication registers Data Protection's start-up key-ring warm-up
+        // again, and AddSecrets removes it (a sealed broker must not touch the key ring).
+        builder.Services.AddSecrets();
         configure?.Invoke(builder);
 
         var app = builder.Build();
