@@ -18,20 +18,24 @@ public sealed class SqliteDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        ReadOnlyConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString();
     }
 
     public string Path { get; }
 
     public string ConnectionString { get; }
 
-    /// <summary>For looking before any change is allowed (the seal check): cannot write, cannot create.</summary>
-    public string ReadOnlyConnectionString { get; }
+    /// <summary>
+    /// For looking before any change is allowed (the seal check): cannot write, cannot create. Even a
+    /// read-only open of a WAL database creates -wal and -shm files, so when there is no -wal (the last
+    /// writer closed cleanly and the file holds every commit) the file is opened immutable: a broker
+    /// that stays sealed then leaves its data folder exactly as it found it.
+    /// </summary>
+    public string ReadOnlyConnectionString => new SqliteConnectionStringBuilder
+    {
+        DataSource = File.Exists(Path + "-wal") ? Path : ImmutableUri(Path),
+        Mode = SqliteOpenMode.ReadOnly,
+        Pooling = false,
+    }.ToString();
 
     public bool Exists => File.Exists(Path);
 
@@ -54,6 +58,16 @@ public sealed class SqliteDatabase
         pragma.CommandText = Pragmas;
         pragma.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>An SQLite URI filename; '%', '?' and '#' in the path are escaped so they stay part of it.</summary>
+    private static string ImmutableUri(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path).Replace('\\', '/')
+            .Replace("%", "%25", StringComparison.Ordinal)
+            .Replace("?", "%3f", StringComparison.Ordinal)
+            .Replace("#", "%23", StringComparison.Ordinal);
+        return $"file:{(full.StartsWith('/') ? "" : "/")}{full}?immutable=1";
     }
 
     /// <summary>WAL is stored in the file once set; synchronous and foreign keys are per connection.</summary>
