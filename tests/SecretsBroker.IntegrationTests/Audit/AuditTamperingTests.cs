@@ -88,6 +88,21 @@ public sealed class AuditTamperingTests
     }
 
     [Fact]
+    public async Task Deleting_every_event_and_the_head_breaks_the_chain_at_the_first_event()
+    {
+        await using var broker = await StartWithTrailAsync();
+        using (var raw = OpenWithoutTriggers(broker))
+        {
+            raw.Execute("DELETE FROM audit_event; DELETE FROM audit_head;");
+        }
+
+        using var admin = broker.Admin();
+        var verification = await AuditTrail.VerifyAsync(admin);
+
+        Assert.Equal(new Contracts.Audit.AuditVerification(false, 0, 1, AuditVerification.HeadMismatch), verification);
+    }
+
+    [Fact]
     public async Task Swapping_two_events_breaks_the_chain_at_the_earlier_of_them_with_a_mac_mismatch()
     {
         await using var broker = await StartWithTrailAsync();
