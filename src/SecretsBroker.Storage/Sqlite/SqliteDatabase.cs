@@ -70,6 +70,10 @@ public sealed class SqliteDatabase
         return $"file:{(full.StartsWith('/') ? "" : "/")}{full}?immutable=1";
     }
 
-    /// <summary>WAL is stored in the file once set; synchronous and foreign keys are per connection.</summary>
-    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+    /// <summary>
+    /// WAL is stored in the file once set; synchronous, foreign keys and secure delete are per
+    /// connection. Secure delete zeroes what a row update or delete frees, so the ciphertext of a
+    /// replaced or deleted secret does not stay behind in the file.
+    /// </summary>
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
 }
