@@ -69,6 +69,29 @@ public sealed class EncryptionAtRestTests
         }
     }
 
+    [Fact]
+    public async Task A_replaced_or_deleted_secret_leaves_no_ciphertext_in_the_database_file_once_the_broker_stops()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var admin = broker.Admin();
+        var replacedName = BrokerFakers.Name("app-db");
+        var deletedName = BrokerFakers.Name("old-db");
+        await PutAsync(admin, replacedName);
+        await PutAsync(admin, deletedName);
+        var replaced = CurrentCiphertext(broker, replacedName);
+        var deleted = CurrentCiphertext(broker, deletedName);
+
+        await PutAsync(admin, replacedName);
+        (await admin.DeleteAsync($"/v1/secrets/{deletedName}")).EnsureSuccessStatusCode();
+        var current = CurrentCiphertext(broker, replacedName);
+        await broker.StopAsync();
+        var files = DataFolder.DatabaseFiles(broker.DatabasePath);
+
+        Assert.True(files.Values.Any(bytes => bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(current)) >= 0), "the current ciphertext is not found: the search does not see the stored rows");
+        AssertNotFound(files, "ciphertext of a replaced version", Encoding.ASCII.GetBytes(replaced));
+        AssertNotFound(files, "ciphertext of a deleted secret", Encoding.ASCII.GetBytes(deleted));
+    }
+
     /// <summary>Five secrets of both types, each value distinct; returns name → the values stored under it.</summary>
     private static async Task<Dictionary<string, List<string>>> StoreSecretsAsync(TestBroker broker)
     {
@@ -86,6 +109,20 @@ public sealed class EncryptionAtRestTests
         }
 
         return stored;
+    }
+
+    private static async Task PutAsync(HttpClient admin, string name)
+    {
+        using var response = await admin.PutAsJsonAsync($"/v1/secrets/{name}", new PutSecretRequest("postgresql-admin", BrokerFakers.PostgresAdmin(BrokerFakers.SecretValue())));
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static string CurrentCiphertext(TestBroker broker, string name)
+    {
+        using var raw = broker.OpenRawDatabase();
+        return raw.QuerySingle<string>(
+            "SELECT v.ciphertext FROM root_secret s JOIN root_secret_version v ON v.name = s.name AND v.version = s.current_version WHERE s.name = @Name",
+            new { Name = name });
     }
 
     /// <summary>The names are stored in clear: finding them shows the search reads the bytes the rows went to.</summary>
