@@ -130,9 +130,11 @@ public sealed class JsonBody<T> : IJsonBody
 
     private static async Task<byte[]?> ReadBoundedAsync(HttpContext context, int limit)
     {
+        // Kestrel counts chunk framing towards its limit, so a chunked body under the limit would be
+        // refused. Kestrel only bounds the bytes on the wire here; the loop below holds the body to it.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limit;
+            size.MaxRequestBodySize = context.Request.ContentLength is null ? 2L * limit : limit;
         }
 
         using var buffer = new MemoryStream();
