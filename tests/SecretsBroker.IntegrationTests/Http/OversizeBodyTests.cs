@@ -16,7 +16,7 @@ public sealed class OversizeBodyTests
         using var admin = broker.Admin();
         var body = RequestBodies.GenericSecretOfSize(DefaultLimit + 1);
 
-        using var response = await admin.PutAsync("/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
+        using var response = await admin.SendAsync("PUT", "/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
 
         await response.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge, "body_too_large");
     }
@@ -30,7 +30,7 @@ public sealed class OversizeBodyTests
         using var admin = broker.Admin();
         var body = RequestBodies.TokenOfSize("ci-deploy", DefaultLimit + 1);
 
-        using var response = await admin.PostAsync("/v1/tokens", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
+        using var response = await admin.SendAsync("POST", "/v1/tokens", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
 
         await response.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge, "body_too_large");
     }
@@ -44,7 +44,7 @@ public sealed class OversizeBodyTests
         using var admin = broker.Admin();
         var body = RequestBodies.GenericSecretOfSize(DefaultLimit);
 
-        using var response = await admin.PutAsync("/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
+        using var response = await admin.SendAsync("PUT", "/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
 
         await response.ShouldBeAsync(HttpStatusCode.Created);
     }
@@ -58,7 +58,7 @@ public sealed class OversizeBodyTests
         using var admin = broker.Admin();
         var body = RequestBodies.GenericSecretOfSize(2049);
 
-        using var response = await admin.PutAsync("/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
+        using var response = await admin.SendAsync("PUT", "/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
 
         await response.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge, "body_too_large");
     }
@@ -72,7 +72,7 @@ public sealed class OversizeBodyTests
         using var admin = broker.Admin();
         var body = RequestBodies.GenericSecretOfSize(200 * 1024);
 
-        using var response = await admin.PutAsync("/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
+        using var response = await admin.SendAsync("PUT", "/v1/secrets/orders-db", chunked ? RequestBodies.Chunked(body) : RequestBodies.Json(body));
 
         await response.ShouldBeAsync(HttpStatusCode.Created);
     }

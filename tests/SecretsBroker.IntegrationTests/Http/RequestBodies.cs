@@ -49,9 +49,15 @@ internal static class RequestBodies
         return body;
     }
 
+    /// <summary>
+    /// Sends a request as written. A body of a known size over 1 KiB goes with "Expect: 100-continue",
+    /// as curl sends it: the broker may refuse a body on its headers alone and close the connection,
+    /// and a client still writing that body could lose the answer to the reset that follows.
+    /// </summary>
     public static async Task<HttpResponseMessage> SendAsync(this HttpClient client, string method, string path, HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.ExpectContinue = content?.Headers.ContentLength > 1024;
         return await client.SendAsync(request);
     }
 
