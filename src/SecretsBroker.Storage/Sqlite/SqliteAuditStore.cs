@@ -14,7 +14,7 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteAuditAppender appe
             FROM audit_event WHERE seq > @AfterSeq ORDER BY seq LIMIT @Limit
             """;
 
-        public const string ReadHead = "SELECT seq, mac FROM audit_head WHERE id = 1";
+        public const string ReadHead = "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1";
     }
 
     public async Task AppendAsync(AuditRecord record, CancellationToken ct)
@@ -36,7 +36,7 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteAuditAppender appe
     {
         await using var c = await db.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(Sql.ReadHead, cancellationToken: ct));
-        return row is null ? null : new AuditHead(row.Seq, row.Mac);
+        return row is null ? null : new AuditHead(row.Seq, row.Mac, row.HeadMac);
     }
 
     private sealed class HeadRow
@@ -44,6 +44,8 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteAuditAppender appe
         public long Seq { get; init; }
 
         public string Mac { get; init; } = "";
+
+        public string HeadMac { get; init; } = "";
     }
 
     private sealed class EventRow

@@ -89,7 +89,7 @@ public sealed class WrongMasterKeyDecryptionTests
             services.Configure<KeyManagementOptions>(o =>
             {
                 o.XmlRepository = new SqliteXmlRepository(db);
-                o.XmlEncryptor = new MasterKeyXmlEncryptor(key);
+                o.XmlEncryptor = new MasterKeyXmlEncryptor(() => key);
             });
             await using var provider = services.BuildServiceProvider();
             var store = new SqliteSecretStore(db, new SqliteAuditAppender(new AuditChain(key)));
