@@ -66,8 +66,11 @@ BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
+-- The head carries its own MAC, so it cannot be rewound to an earlier event after the newest
+-- events are deleted.
 CREATE TABLE audit_head (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  INTEGER NOT NULL,
-    mac  TEXT    NOT NULL
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    seq       INTEGER NOT NULL,
+    mac       TEXT    NOT NULL,
+    head_mac  TEXT    NOT NULL
 );

@@ -3,7 +3,6 @@ namespace SecretsBroker.Core.Audit;
 /// <summary>The names of audited actions: stable, because operators search the trail by them.</summary>
 public static class AuditActions
 {
-    public const string BrokerInitialize = "broker.initialize";
     public const string SecretPut = "secret.put";
     public const string SecretDelete = "secret.delete";
     public const string TokenCreate = "token.create";

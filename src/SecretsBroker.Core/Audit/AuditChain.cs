@@ -44,6 +44,12 @@ public sealed class AuditChain
         return unsealed with { Mac = ComputeMac(unsealed) };
     }
 
+    /// <summary>The head pointing at <paramref name="e"/>, sealed so that only the chain's key can move it.</summary>
+    public AuditHead HeadAt(AuditEvent e) => new(e.Seq, e.Mac, ComputeHeadMac(e.Seq, e.Mac));
+
+    public bool HasValidHead(AuditHead head) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ComputeHeadMac(head.Seq, head.Mac)), Encoding.ASCII.GetBytes(head.HeadMac));
+
     public bool HasValidMac(AuditEvent e) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ComputeMac(e)), Encoding.ASCII.GetBytes(e.Mac));
 
@@ -66,6 +72,15 @@ public sealed class AuditChain
         Write(input, e.RemoteAddress);
         Write(input, e.UserAgent);
         Write(input, e.PreviousMac);
+        return Convert.ToHexStringLower(HMACSHA256.HashData(macKey.Value, input.ToArray()));
+    }
+
+    private string ComputeHeadMac(long seq, string mac)
+    {
+        using var input = new MemoryStream();
+        Write(input, "head");
+        Write(input, seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Write(input, mac);
         return Convert.ToHexStringLower(HMACSHA256.HashData(macKey.Value, input.ToArray()));
     }
 

@@ -36,7 +36,9 @@ public sealed class AuditVerifier(IAuditStore store, AuditChain chain)
             }
         }
 
-        var headMatches = head is null ? lastSeq == 0 : head.Seq == lastSeq && head.Mac == previousMac;
+        // Never an empty trail: the first start records the initial admin token before the broker serves
+        // anything, so a trail with no head and no events is one that was wiped.
+        var headMatches = head is not null && head.Seq == lastSeq && head.Mac == previousMac && chain.HasValidHead(head);
         return headMatches
             ? new AuditVerification(true, lastSeq, null, null)
             : new AuditVerification(false, lastSeq, lastSeq + 1, AuditVerification.HeadMismatch);

@@ -28,6 +28,7 @@ public static partial class ResourceName
             : BrokerError.Invalid(ErrorCodes.InvalidName, $"The {what} may hold only a-z, 0-9, '.', '_' and '-', and must start with a letter or digit.");
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which would let "name\n" through.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex SafeName();
 }

@@ -11,12 +11,19 @@ internal static class SealGate
         app.Use(async (http, next) =>
         {
             var seal = http.RequestServices.GetRequiredService<BrokerSeal>();
-            if (seal.IsSealed && http.Request.Path != Routes.Health && http.Request.Path != Routes.Ready)
+            if (!seal.IsSealed)
             {
-                await BrokerProblem.WriteAsync(http, new BrokerError(ErrorCodes.BrokerSealed, "The broker is sealed: it does not have the right master key.", ErrorKind.Unavailable));
+                await next(http);
                 return;
             }
 
-            await next(http);
+            // Answered here, before authentication: building the token handler needs the master key.
+            if ((http.Request.Path == Routes.Health || http.Request.Path == Routes.Ready) && http.GetEndpoint()?.RequestDelegate is { } healthCheck)
+            {
+                await healthCheck(http);
+                return;
+            }
+
+            await BrokerProblem.WriteAsync(http, new BrokerError(ErrorCodes.BrokerSealed, "The broker is sealed: it does not have the right master key.", ErrorKind.Unavailable));
         });
 }

@@ -9,13 +9,16 @@ public static class BrokerJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
 
-    /// <summary>Request bodies: unknown members are an error, nullable annotations are respected.</summary>
+    /// <summary>
+    /// Request bodies: unknown members are an error, nullable annotations are respected. Which fields
+    /// must be present is <see cref="JsonBody{T}"/>'s to check: a nullable constructor parameter
+    /// (e.g. <c>ttlSeconds</c>) is optional, which RespectRequiredConstructorParameters would deny.
+    /// </summary>
     public static JsonSerializerOptions Strict { get; } = new(JsonSerializerDefaults.Web)
     {
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
         MaxDepth = 16,
     };
 }

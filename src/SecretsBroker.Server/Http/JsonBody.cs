@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using SecretsBroker.Core.Outcomes;
@@ -62,6 +63,13 @@ public sealed class JsonBody<T> : IJsonBody
             return TooLarge(limit);
         }
 
+        // JSON text is UTF-8. The parser checks structure only: a bad byte in a name would throw while
+        // reading it (a 500), and one in a value would pass for a wrong type.
+        if (!Utf8.IsValid(bytes))
+        {
+            return MalformedJson();
+        }
+
         JsonDocument document;
         try
         {
@@ -69,7 +77,7 @@ public sealed class JsonBody<T> : IJsonBody
         }
         catch (JsonException)
         {
-            return BrokerError.Invalid(ErrorCodes.MalformedJson, "The body is not well-formed JSON.");
+            return MalformedJson();
         }
 
         using (document)
@@ -122,9 +130,11 @@ public sealed class JsonBody<T> : IJsonBody
 
     private static async Task<byte[]?> ReadBoundedAsync(HttpContext context, int limit)
     {
+        // Kestrel counts chunk framing towards its limit, so a chunked body under the limit would be
+        // refused. Kestrel only bounds the bytes on the wire here; the loop below holds the body to it.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limit;
+            size.MaxRequestBodySize = context.Request.ContentLength is null ? 2L * limit : limit;
         }
 
         using var buffer = new MemoryStream();
@@ -149,6 +159,9 @@ public sealed class JsonBody<T> : IJsonBody
 
         return buffer.ToArray();
     }
+
+    private static BrokerError MalformedJson() =>
+        BrokerError.Invalid(ErrorCodes.MalformedJson, "The body is not well-formed JSON.");
 
     private static BrokerError TooLarge(int limit) =>
         new(ErrorCodes.BodyTooLarge, $"The body is larger than {limit} bytes.", ErrorKind.TooLarge);

@@ -21,8 +21,8 @@ public sealed class SqliteAuditAppender(AuditChain chain)
             """;
 
         public const string MoveHead = """
-            INSERT INTO audit_head (id, seq, mac) VALUES (1, @Seq, @Mac)
-            ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac
+            INSERT INTO audit_head (id, seq, mac, head_mac) VALUES (1, @Seq, @Mac, @HeadMac)
+            ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, head_mac = excluded.head_mac
             """;
     }
 
@@ -31,7 +31,7 @@ public sealed class SqliteAuditAppender(AuditChain chain)
         var head = await connection.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(Sql.ReadHead, transaction: transaction, cancellationToken: ct));
         var linked = chain.Link(record, (head?.Seq ?? 0) + 1, head?.Mac ?? AuditChain.Genesis);
         await connection.ExecuteAsync(new CommandDefinition(Sql.Insert, linked, transaction, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition(Sql.MoveHead, new { linked.Seq, linked.Mac }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(Sql.MoveHead, chain.HeadAt(linked), transaction, cancellationToken: ct));
     }
 
     private sealed class HeadRow

@@ -14,7 +14,7 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteGroupCommit writes
             FROM audit_event WHERE seq > @AfterSeq ORDER BY seq LIMIT @Limit
             """;
 
-        public const string ReadHead = "SELECT seq, mac FROM audit_head WHERE id = 1";
+        public const string ReadHead = "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1";
     }
 
     public Task AppendAsync(AuditRecord record, CancellationToken ct) =>
@@ -35,7 +35,7 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteGroupCommit writes
     {
         await using var c = await db.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(Sql.ReadHead, cancellationToken: ct));
-        return row is null ? null : new AuditHead(row.Seq, row.Mac);
+        return row is null ? null : new AuditHead(row.Seq, row.Mac, row.HeadMac);
     }
 
     private sealed class HeadRow
@@ -43,6 +43,8 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteGroupCommit writes
         public long Seq { get; init; }
 
         public string Mac { get; init; } = "";
+
+        public string HeadMac { get; init; } = "";
     }
 
     private sealed class EventRow

@@ -25,14 +25,17 @@ public sealed class SqliteDatabase
     public string ConnectionString { get; }
 
     /// <summary>
-    /// For looking before any change is allowed (the seal check): cannot write or create. After a
-    /// clean shutdown there is no WAL file, and the file is opened as immutable so that not even
-    /// SQLite's -wal and -shm companions appear; a WAL left by a crash must be read, so then the
-    /// connection is only read-only.
+    /// For looking before any change is allowed (the seal check): cannot write, cannot create. Even a
+    /// read-only open of a WAL database creates -wal and -shm files, so when there is no -wal (the last
+    /// writer closed cleanly and the file holds every commit) the file is opened immutable: a broker
+    /// that stays sealed then leaves its data folder exactly as it found it.
     /// </summary>
-    public string ReadOnlyConnectionString => File.Exists(Path + "-wal")
-        ? new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()
-        : new SqliteConnectionStringBuilder { DataSource = new Uri(System.IO.Path.GetFullPath(Path)).AbsoluteUri + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+    public string ReadOnlyConnectionString => new SqliteConnectionStringBuilder
+    {
+        DataSource = File.Exists(Path + "-wal") ? Path : ImmutableUri(Path),
+        Mode = SqliteOpenMode.ReadOnly,
+        Pooling = false,
+    }.ToString();
 
     public bool Exists => File.Exists(Path);
 
@@ -57,6 +60,20 @@ public sealed class SqliteDatabase
         return connection;
     }
 
-    /// <summary>WAL is stored in the file once set; synchronous and foreign keys are per connection.</summary>
-    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+    /// <summary>An SQLite URI filename; '%', '?' and '#' in the path are escaped so they stay part of it.</summary>
+    private static string ImmutableUri(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path).Replace('\\', '/')
+            .Replace("%", "%25", StringComparison.Ordinal)
+            .Replace("?", "%3f", StringComparison.Ordinal)
+            .Replace("#", "%23", StringComparison.Ordinal);
+        return $"file:{(full.StartsWith('/') ? "" : "/")}{full}?immutable=1";
+    }
+
+    /// <summary>
+    /// WAL is stored in the file once set; synchronous, foreign keys and secure delete are per
+    /// connection. Secure delete zeroes what a row update or delete frees, so the ciphertext of a
+    /// replaced or deleted secret does not stay behind in the file.
+    /// </summary>
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
 }

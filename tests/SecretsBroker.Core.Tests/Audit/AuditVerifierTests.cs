@@ -36,9 +36,23 @@ public sealed class AuditVerifierTests
     }
 
     [Fact]
-    public async Task An_empty_trail_is_intact()
+    public async Task A_trail_with_no_events_and_no_head_was_wiped()
     {
-        Assert.True((await VerifyAsync()).Intact);
+        var result = await VerifyAsync();
+
+        Assert.Equal((false, 1L, AuditVerification.HeadMismatch), (result.Intact, result.FirstBrokenSeq!.Value, result.Problem));
+    }
+
+    [Fact]
+    public async Task Moving_the_head_back_after_removing_the_newest_events_is_caught()
+    {
+        await TrailOfAsync(10);
+        store.Events.RemoveRange(8, 2);
+        store.Head = store.Head! with { Seq = 8, Mac = store.Events[7].Mac };
+
+        var result = await VerifyAsync();
+
+        Assert.Equal((false, 9L, AuditVerification.HeadMismatch), (result.Intact, result.FirstBrokenSeq!.Value, result.Problem));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ internal sealed class InMemoryAuditStore(AuditChain chain) : IAuditStore
     {
         var linked = chain.Link(record, (Head?.Seq ?? 0) + 1, Head?.Mac ?? AuditChain.Genesis);
         Events.Add(linked);
-        Head = new AuditHead(linked.Seq, linked.Mac);
+        Head = chain.HeadAt(linked);
         return Task.CompletedTask;
     }
 

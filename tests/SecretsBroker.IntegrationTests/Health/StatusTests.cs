@@ -1,0 +1,37 @@
+using System.Net.Http.Json;
+using SecretsBroker.Contracts.Health;
+using SecretsBroker.Contracts.Tokens;
+using SecretsBroker.TestSupport;
+
+namespace SecretsBroker.IntegrationTests.Health;
+
+public sealed class StatusTests
+{
+    [Fact]
+    public async Task Status_names_the_calling_token_and_its_scopes()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var admin = broker.Admin();
+        using var made = await admin.PostAsJsonAsync("/v1/tokens", new CreateTokenRequest("incident-response", ["security", "operator"], null));
+        var created = (await made.Content.ReadFromJsonAsync<CreatedToken>())!;
+        using var responder = broker.Client(created.Token);
+
+        var status = await responder.GetFromJsonAsync<BrokerStatus>("/v1/status");
+
+        Assert.Equal($"token:{created.Id}:incident-response", status!.Caller);
+        Assert.Equal(["security", "operator"], status.Scopes);
+        Assert.False(string.IsNullOrWhiteSpace(status.Version));
+    }
+
+    [Fact]
+    public async Task Status_of_the_initial_admin_token_names_it_and_the_admin_scope()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var admin = broker.Admin();
+
+        var status = await admin.GetFromJsonAsync<BrokerStatus>("/v1/status");
+
+        Assert.Matches("^token:[A-Za-z0-9_-]+:admin-initial$", status!.Caller);
+        Assert.Equal(["admin"], status.Scopes);
+    }
+}
