@@ -30,6 +30,8 @@ public static class Sbctl
             SecretCommands.Create(context),
             TokenCommands.Create(context),
             AuditCommands.Create(context),
+            LeaseCommands.Create(context),
+            RunCommands.Create(context),
         };
         globals.AddTo(root);
 
