@@ -6,14 +6,14 @@ namespace SecretsBroker.Cli;
 /// <summary><c>sbctl lease …</c>: a CI step leases a short-lived credential, and shows, renews or revokes a lease.</summary>
 internal static class LeaseCommands
 {
-    private const string Description = $"""
-        Lease a short-lived credential for one CI step and print it; 'show', 'renew' and 'revoke' manage a lease.
-
-        By default prints 'export SB_…' lines for the shell. Capture them before eval, so a failure stops the script:
+    /// <summary>Shown after the help of <c>sbctl lease</c> and its subcommands.</summary>
+    public const string Notes = $"""
+        'sbctl lease' prints 'export SB_…' lines by default. Capture them before eval, so a failure stops the script:
           creds="$(sbctl lease --role app-db --run "$CI_PIPELINE_ID" --step migrate --purpose schema)" && eval "$creds"
         ('eval "$(sbctl lease …)"' alone succeeds even when sbctl fails.)
 
         {WorkloadToken.PlatformHelp}
+        'show' and 'revoke' also take an operator token (--token, --token-file); issuing and renewing do not.
         """;
 
     public static Command Create(CommandContext context)
@@ -31,7 +31,7 @@ internal static class LeaseCommands
             HelpName = "KEY",
         };
         var format = CredentialOutput.CreateFormatOption();
-        var command = new Command("lease", Description)
+        var command = new Command("lease", "Lease a short-lived credential for a CI step and print it; show, renew and revoke leases")
         {
             oidcTokenFile, role, run, step, purpose, ttl, idempotencyKey, format,
             Show(context, oidcTokenFile),

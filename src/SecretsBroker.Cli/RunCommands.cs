@@ -5,9 +5,8 @@ namespace SecretsBroker.Cli;
 /// <summary><c>sbctl run …</c>: the end of a CI run revokes every lease it holds.</summary>
 internal static class RunCommands
 {
-    private const string Description = $"""
-        Finish CI runs: revoke every lease a run holds.
-
+    /// <summary>Shown after the help of <c>sbctl run</c> and its subcommands.</summary>
+    public const string Notes = $"""
         {WorkloadToken.PlatformHelp}
         An operator token (--token, --token-file) works too, with --issuer naming the run's CI platform.
         """;
@@ -15,7 +14,7 @@ internal static class RunCommands
     public static Command Create(CommandContext context)
     {
         var oidcTokenFile = WorkloadToken.CreateFileOption();
-        return new Command("run", Description)
+        return new Command("run", "Finish CI runs: revoke every lease a run holds")
         {
             oidcTokenFile,
             Complete(context, oidcTokenFile),
