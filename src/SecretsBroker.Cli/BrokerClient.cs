@@ -2,6 +2,7 @@ using System.Net;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Audit;
 using SecretsBroker.Contracts.Health;
+using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Contracts.Secrets;
 using SecretsBroker.Contracts.Tokens;
 
@@ -11,6 +12,9 @@ namespace SecretsBroker.Cli;
 internal sealed class BrokerClient(BrokerTransport transport)
 {
     public bool HasToken => transport.HasToken;
+
+    /// <summary>True when the bearer is a CI job's OIDC token rather than an operator token.</summary>
+    public bool HasWorkloadToken => transport.HasWorkloadToken;
 
     /// <summary><c>GET /readyz</c>: a sealed broker answers 503 with the same report, which is an answer, not a failure.</summary>
     public async Task<Readiness> GetReadinessAsync(CancellationToken cancellationToken)
@@ -74,6 +78,39 @@ internal sealed class BrokerClient(BrokerTransport transport)
 
     public Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken) =>
         transport.CallAsync<AuditVerification>(HttpMethod.Get, Routes.AuditVerify, body: null, cancellationToken);
+
+    /// <summary><c>POST /v1/leases</c>: 201 for a new lease, 200 when a retry gets back the lease already issued.</summary>
+    public async Task<IssuedLeaseResponse> IssueLeaseAsync(IssueLeaseRequest request, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var headers = idempotencyKey is null ? null : new Dictionary<string, string> { [Routes.IdempotencyKeyHeader] = idempotencyKey };
+        using var response = await transport.SendAsync(HttpMethod.Post, Routes.Leases, request, authenticated: true, headers, cancellationToken);
+        await BrokerTransport.EnsureSuccessAsync(response, cancellationToken);
+        return await BrokerTransport.ReadAsync<IssuedLeaseResponse>(response, cancellationToken);
+    }
+
+    public Task<LeaseInfo> GetLeaseAsync(string id, CancellationToken cancellationToken) =>
+        transport.CallAsync<LeaseInfo>(HttpMethod.Get, LeasePath(id), body: null, cancellationToken);
+
+    public Task<IssuedLeaseResponse> RenewLeaseAsync(string id, RenewLeaseRequest request, CancellationToken cancellationToken) =>
+        transport.CallAsync<IssuedLeaseResponse>(HttpMethod.Post, $"{LeasePath(id)}/renew", request, cancellationToken);
+
+    /// <summary><c>DELETE /v1/leases/{id}</c>: the answer is the lease, normally in state revoking.</summary>
+    public Task<LeaseInfo> RevokeLeaseAsync(string id, CancellationToken cancellationToken) =>
+        transport.CallAsync<LeaseInfo>(HttpMethod.Delete, LeasePath(id), body: null, cancellationToken);
+
+    /// <summary><c>POST /v1/runs/{run}/complete</c>; <paramref name="issuer"/> names the run's CI platform for an operator.</summary>
+    public Task<RunCompletion> CompleteRunAsync(string run, string? issuer, CancellationToken cancellationToken)
+    {
+        var path = $"{Routes.Runs}/{Uri.EscapeDataString(run)}/complete";
+        if (issuer is not null)
+        {
+            path += $"?issuer={Uri.EscapeDataString(issuer)}";
+        }
+
+        return transport.CallAsync<RunCompletion>(HttpMethod.Post, path, body: null, cancellationToken);
+    }
+
+    private static string LeasePath(string id) => $"{Routes.Leases}/{Uri.EscapeDataString(id)}";
 
     private static string SecretPath(string name) => $"{Routes.Secrets}/{Uri.EscapeDataString(name)}";
 }

@@ -27,6 +27,8 @@ internal sealed class BrokerTransport : IDisposable
 
     public bool HasToken => connection.Token is not null;
 
+    public bool HasWorkloadToken => connection.Token is not null && connection.IsWorkload;
+
     private static string Version => typeof(BrokerTransport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>Sends an authenticated request and reads a successful answer as <typeparamref name="T"/>.</summary>
@@ -45,10 +47,25 @@ internal sealed class BrokerTransport : IDisposable
     }
 
     /// <summary>Sends a request and returns the raw answer, for callers that accept more than success.</summary>
+    public Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, string path, object? body, bool authenticated, CancellationToken cancellationToken) =>
+        SendAsync(method, path, body, authenticated, headers: null, cancellationToken);
+
+    /// <summary>Sends a request with extra <paramref name="headers"/>, whose values the caller has checked.</summary>
     public async Task<HttpResponseMessage> SendAsync(
-        HttpMethod method, string path, object? body, bool authenticated, CancellationToken cancellationToken)
+        HttpMethod method,
+        string path,
+        object? body,
+        bool authenticated,
+        IReadOnlyDictionary<string, string>? headers,
+        CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
         if (authenticated)
         {
             var token = connection.Token ?? throw CommandFailedException.Usage(

@@ -24,14 +24,19 @@ public static class Sbctl
 
         var globals = new GlobalOptions();
         var context = new CommandContext(globals, stdout, stderr, stdin, getEnvironmentVariable);
+        var lease = LeaseCommands.Create(context);
+        var run = RunCommands.Create(context);
         var root = new RootCommand("sbctl: the command-line client of SecretsBroker")
         {
             StatusCommand.Create(context),
             SecretCommands.Create(context),
             TokenCommands.Create(context),
             AuditCommands.Create(context),
+            lease,
+            run,
         };
         globals.AddTo(root);
+        HelpNotes.Install(root, new Dictionary<Command, string> { [lease] = LeaseCommands.Notes, [run] = RunCommands.Notes });
 
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)

@@ -23,22 +23,7 @@ internal static class TokenCommands
             HelpName = "SCOPE",
             Required = true,
         };
-        var ttl = new Option<long?>("--ttl")
-        {
-            Description = $"Lifetime: {TtlParser.Examples} (seconds) [default: the broker's]",
-            HelpName = "TTL",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-                if (TtlParser.TryParseSeconds(text, out var seconds))
-                {
-                    return seconds;
-                }
-
-                result.AddError($"'{text}' is not a TTL: use {TtlParser.Examples}.");
-                return null;
-            },
-        };
+        var ttl = TtlParser.CreateOption($"Lifetime: {TtlParser.Examples} (seconds) [default: the broker's]");
         var command = new Command("create", "Create a token; its value is printed once and never again") { name, scopes, ttl };
         context.SetBrokerAction(command, async (parse, broker, output, cancellationToken) =>
         {

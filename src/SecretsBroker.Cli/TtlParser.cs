@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 
 namespace SecretsBroker.Cli;
@@ -6,6 +7,24 @@ namespace SecretsBroker.Cli;
 internal static class TtlParser
 {
     public const string Examples = "30d, 12h, 90m, 3600s or 3600";
+
+    /// <summary>A <c>--ttl</c> option whose value is the lifetime in seconds, rejected at parse time when malformed.</summary>
+    public static Option<long?> CreateOption(string description) => new("--ttl")
+    {
+        Description = description,
+        HelpName = "TTL",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (TryParseSeconds(text, out var seconds))
+            {
+                return seconds;
+            }
+
+            result.AddError($"'{text}' is not a TTL: use {Examples}.");
+            return null;
+        },
+    };
 
     public static bool TryParseSeconds(string text, out long seconds)
     {
