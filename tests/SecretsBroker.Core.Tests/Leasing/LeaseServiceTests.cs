@@ -1,0 +1,168 @@
+using Microsoft.AspNetCore.DataProtection;
+using NodaTime;
+using NodaTime.Testing;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Core.Policy;
+using SecretsBroker.Core.Tests.Fakes;
+
+namespace SecretsBroker.Core.Tests.Leasing;
+
+public sealed class LeaseServiceTests
+{
+    private static readonly AuditContext Request = new("workload:github:repo:acme/app", "req", "127.0.0.1", null);
+    private readonly FakeClock clock = new(Instant.FromUtc(2026, 11, 23, 9, 0));
+    private readonly InMemoryLeaseStore store = new();
+    private readonly FlakyProvider provider = new();
+    private readonly FixedPolicy policy = new();
+    private readonly LeaseService service;
+
+    public LeaseServiceTests()
+    {
+        service = new LeaseService(
+            store,
+            new InMemoryAuditStore(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate())),
+            policy,
+            new PolicyEvaluator(),
+            new ProviderRegistry([provider]),
+            new EphemeralDataProtectionProvider(),
+            new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)),
+            clock);
+    }
+
+    private WorkloadIdentity Runner(string run = "42", string repository = "acme/app", string job = "7") =>
+        new("github", $"repo:{repository}", new Dictionary<string, string> { ["repository"] = repository, ["run_id"] = run }, run, job, clock.GetCurrentInstant() + Duration.FromMinutes(5));
+
+    private static IssueLeaseCommand Ask(string run = "42", string step = "deploy", string role = "deploy-api", string? key = null, Duration? ttl = null) =>
+        new(role, run, step, "smoke", ttl, key);
+
+    [Fact]
+    public async Task An_allowed_request_gets_an_active_lease_with_its_credential_and_an_audited_decision()
+    {
+        var issued = await service.IssueAsync(Runner(), Ask(), Request, default);
+
+        var lease = issued.Value.Lease;
+        Assert.Equal(LeaseState.Active, (await store.FindAsync(lease.Id, default))!.State);
+        Assert.Equal("minted-" + lease.Id, issued.Value.Credential["secret"]);
+        Assert.Equal(clock.GetCurrentInstant() + Duration.FromMinutes(10), lease.ExpiresAt);
+        var decision = Assert.Single(store.Audit);
+        Assert.Equal((AuditActions.LeaseIssue, AuditDecision.Allowed), (decision.Action, decision.Decision));
+        Assert.Contains("rule acme-app", decision.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("minted-", store.Rows[lease.Id].Credential, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_from_another_run_cannot_lease_for_this_one()
+    {
+        var issued = await service.IssueAsync(Runner(run: "41"), Ask(run: "42"), Request, default);
+
+        Assert.Equal(ErrorCodes.RunMismatch, issued.Error?.Code);
+        Assert.Empty(store.Rows);
+    }
+
+    [Fact]
+    public async Task A_denied_request_gets_policy_denied_and_nothing_is_minted()
+    {
+        var issued = await service.IssueAsync(Runner(repository: "evil/fork"), Ask(), Request, default);
+
+        Assert.Equal(ErrorCodes.PolicyDenied, issued.Error?.Code);
+        Assert.DoesNotContain("acme", issued.Error!.Message, StringComparison.Ordinal);
+        Assert.Empty(store.Rows);
+    }
+
+    [Fact]
+    public async Task Retrying_with_the_same_idempotency_key_returns_the_same_lease_and_credential()
+    {
+        var first = await service.IssueAsync(Runner(), Ask(key: "k-1"), Request, default);
+        clock.Advance(Duration.FromMinutes(5));
+        var retry = await service.IssueAsync(Runner(), Ask(key: "k-1"), Request, default);
+
+        Assert.True(retry.Value.Replayed);
+        Assert.Equal(first.Value.Lease.Id, retry.Value.Lease.Id);
+        Assert.Equal(first.Value.Credential["secret"], retry.Value.Credential["secret"]);
+        Assert.Single(store.Rows);
+    }
+
+    [Fact]
+    public async Task The_same_binding_from_the_same_job_within_the_window_is_not_minted_twice()
+    {
+        var first = await service.IssueAsync(Runner(), Ask(), Request, default);
+        clock.Advance(Duration.FromSeconds(59));
+        var retry = await service.IssueAsync(Runner(), Ask(), Request, default);
+        clock.Advance(Duration.FromSeconds(2));
+        var later = await service.IssueAsync(Runner(), Ask(), Request, default);
+        var otherStep = await service.IssueAsync(Runner(), Ask(step: "migrate"), Request, default);
+
+        Assert.Equal(first.Value.Lease.Id, retry.Value.Lease.Id);
+        Assert.NotEqual(first.Value.Lease.Id, later.Value.Lease.Id);
+        Assert.NotEqual(later.Value.Lease.Id, otherStep.Value.Lease.Id);
+    }
+
+    [Fact]
+    public async Task Renewal_needs_the_owner_extends_the_expiry_and_never_past_the_maximum()
+    {
+        var issued = (await service.IssueAsync(Runner(), Ask(), Request, default)).Value.Lease;
+        var owner = new LeaseCaller(Runner(), false, Request);
+        clock.Advance(Duration.FromMinutes(9));
+
+        var stranger = await service.RenewAsync(new LeaseCaller(Runner(run: "43"), false, Request), issued.Id, null, default);
+        var first = await service.RenewAsync(owner, issued.Id, null, default);
+        Result<IssuedLease> last = first;
+        for (var i = 0; i < 5; i++)
+        {
+            clock.Advance(Duration.FromMinutes(9));
+            last = await service.RenewAsync(owner, issued.Id, null, default);
+        }
+
+        Assert.Equal(ErrorCodes.LeaseNotFound, stranger.Error?.Code);
+        Assert.Equal(clock.GetCurrentInstant() - Duration.FromMinutes(45) + Duration.FromMinutes(10), first.Value.Lease.ExpiresAt);
+        Assert.Equal(issued.IssuedAt + Duration.FromHours(1), last.Value.Lease.ExpiresAt);
+        Assert.Equal(issued.MaxExpiresAt, last.Value.Lease.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task An_expired_or_non_renewable_lease_cannot_be_renewed()
+    {
+        var once = (await service.IssueAsync(Runner(), Ask(role: "once"), Request, default)).Value.Lease;
+        var lease = (await service.IssueAsync(Runner(), Ask(step: "other"), Request, default)).Value.Lease;
+        var owner = new LeaseCaller(Runner(), false, Request);
+
+        var notRenewable = await service.RenewAsync(owner, once.Id, null, default);
+        clock.Advance(Duration.FromMinutes(10));
+        var expired = await service.RenewAsync(owner, lease.Id, null, default);
+
+        Assert.Equal(ErrorCodes.LeaseNotRenewable, notRenewable.Error?.Code);
+        Assert.Equal(ErrorCodes.LeaseNotActive, expired.Error?.Code);
+    }
+
+    [Fact]
+    public async Task Completing_a_run_revokes_all_its_leases_and_only_its_own_token_or_an_operator_may()
+    {
+        var a = (await service.IssueAsync(Runner(), Ask(step: "a"), Request, default)).Value.Lease;
+        var b = (await service.IssueAsync(Runner(), Ask(step: "b"), Request, default)).Value.Lease;
+        var other = (await service.IssueAsync(Runner(run: "43"), Ask(run: "43"), Request, default)).Value.Lease;
+
+        var refused = await service.CompleteRunAsync(new LeaseCaller(Runner(run: "43"), false, Request), "github", "42", default);
+        var completed = await service.CompleteRunAsync(new LeaseCaller(Runner(), false, Request), "github", "42", default);
+
+        Assert.Equal(ErrorCodes.RunMismatch, refused.Error?.Code);
+        Assert.Equal(2, completed.Value);
+        Assert.All([a.Id, b.Id], id => Assert.Equal(LeaseState.Revoking, store.Rows[id].Lease.State));
+        Assert.Equal(LeaseState.Active, store.Rows[other.Id].Lease.State);
+    }
+
+    [Fact]
+    public async Task A_revoked_lease_is_dead_at_once_and_its_credential_is_gone()
+    {
+        var lease = (await service.IssueAsync(Runner(), Ask(key: "k"), Request, default)).Value.Lease;
+
+        var revoked = await service.RevokeAsync(new LeaseCaller(Runner(), false, Request), lease.Id, default);
+        var replay = await service.IssueAsync(Runner(), Ask(key: "k"), Request, default);
+
+        Assert.False(revoked.Value.IsValidAt(clock.GetCurrentInstant()));
+        Assert.Null(store.Rows[lease.Id].Credential);
+        Assert.Equal(ErrorCodes.LeaseNotActive, replay.Error?.Code);
+    }
+}
