@@ -8,4 +8,5 @@ public static class AuditActions
     public const string SecretDelete = "secret.delete";
     public const string TokenCreate = "token.create";
     public const string TokenRevoke = "token.revoke";
+    public const string PolicyLoad = "policy.load";
 }
