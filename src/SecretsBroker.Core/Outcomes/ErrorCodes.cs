@@ -26,4 +26,6 @@ public static class ErrorCodes
     public const string TokenNotFound = "token_not_found";
     public const string InvalidScope = "invalid_scope";
     public const string InvalidTtl = "invalid_ttl";
+
+    public const string PolicyDenied = "policy_denied";
 }
