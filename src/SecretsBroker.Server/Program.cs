@@ -8,6 +8,7 @@ using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.Health;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Policy;
 using SecretsBroker.Server.Secrets;
 using SecretsBroker.Server.Tokens;
 
@@ -51,6 +52,7 @@ public static class Program
         builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();
         builder.Services.AddBrokerAuth();
+        builder.Services.AddPolicy();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
