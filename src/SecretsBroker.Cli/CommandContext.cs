@@ -3,8 +3,9 @@ using System.CommandLine;
 namespace SecretsBroker.Cli;
 
 /// <summary>
-/// What a command body runs against: a broker client built from the global options, stdout and
-/// stdin. The one place a <see cref="CommandFailedException"/> becomes the single stderr line.
+/// What a command body runs against: a broker client built from the global options (for commands
+/// that talk to the broker), stdout and stdin. The one place a <see cref="CommandFailedException"/>
+/// becomes the single stderr line.
 /// </summary>
 internal sealed class CommandContext(
     GlobalOptions globals, TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> getEnvironmentVariable)
@@ -13,17 +14,26 @@ internal sealed class CommandContext(
 
     /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>.</summary>
     public void SetBrokerAction(Command command, Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body) =>
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, body, cancellationToken));
+        command.SetAction((parse, cancellationToken) => ReportFailuresAsync(
+            async () =>
+            {
+                var connection = BrokerConnection.Resolve(parse, globals, getEnvironmentVariable);
+                using var transport = new BrokerTransport(connection);
+                return await body(parse, new BrokerClient(transport), OutputFor(parse), cancellationToken);
+            },
+            cancellationToken));
 
-    private async Task<int> RunAsync(
-        ParseResult parse, Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    /// <summary>Makes <paramref name="body"/> the action of a command that works offline: no broker address or token is looked at.</summary>
+    public void SetLocalAction(Command command, Func<ParseResult, Output, CancellationToken, Task<int>> body) =>
+        command.SetAction((parse, cancellationToken) => ReportFailuresAsync(() => body(parse, OutputFor(parse), cancellationToken), cancellationToken));
+
+    private Output OutputFor(ParseResult parse) => new(stdout, parse.GetValue(globals.Json));
+
+    private async Task<int> ReportFailuresAsync(Func<Task<int>> run, CancellationToken cancellationToken)
     {
         try
         {
-            var connection = BrokerConnection.Resolve(parse, globals, getEnvironmentVariable);
-            using var transport = new BrokerTransport(connection);
-            var output = new Output(stdout, parse.GetValue(globals.Json));
-            return await body(parse, new BrokerClient(transport), output, cancellationToken);
+            return await run();
         }
         catch (CommandFailedException failure)
         {

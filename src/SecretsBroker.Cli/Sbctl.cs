@@ -30,6 +30,7 @@ public static class Sbctl
             SecretCommands.Create(context),
             TokenCommands.Create(context),
             AuditCommands.Create(context),
+            PolicyCommands.Create(context),
         };
         globals.AddTo(root);
 

@@ -84,7 +84,7 @@ public static class PolicyParser
         }
         catch (YamlException e)
         {
-            reader.Error(e.Start, e is SyntaxErrorException or SemanticErrorException ? $"invalid YAML: {e.Message}" : e.Message);
+            reader.Error(e.Start, e is SyntaxErrorException or SemanticErrorException ? $"invalid YAML: {e.Message}{Hint(e)}" : e.Message);
             return new PolicyParseResult(null, reader.Errors, hash);
         }
         catch (InvalidOperationException)
@@ -103,6 +103,10 @@ public static class PolicyParser
 
     /// <summary>The lowercase hex SHA-256 of a policy file's bytes, as recorded in the audit trail.</summary>
     public static string Hash(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    /// <summary>The likeliest slip behind YamlDotNet's message about aliases: an unquoted "*" pattern.</summary>
+    private static string Hint(YamlException e) =>
+        e.Message.Contains("anchor or alias", StringComparison.Ordinal) ? " (quote a value that starts with '*', e.g. \"*\")" : "";
 
     private static PolicyError FileError(string file, string message) => new(file, 1, 1, message);
 }

@@ -204,6 +204,14 @@ public sealed class PolicyParserTests
         Assert.InRange(error.Line, errorLine, errorLine + 1);
     }
 
+    [Fact]
+    public void An_unquoted_star_gets_a_hint_to_quote_it()
+    {
+        var error = Assert.Single(PolicyTexts.Parse(PolicyTexts.WithLine(15, "    purposes: [*]")).Errors);
+
+        Assert.EndsWith("(quote a value that starts with '*', e.g. \"*\")", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("# nothing but a comment\n")]
