@@ -67,15 +67,16 @@ internal sealed partial class PolicyReader(string file)
         {
             var key = (YamlScalarNode)keyNode;
             var name = key.Value ?? "";
-            if (!Name(key, name, "role name"))
+            var nameOk = Name(key, name, "role name");
+            var role = ReadRole(name, value);
+            if (nameOk)
             {
-                continue;
-            }
-
-            declared.Add(name);
-            if (ReadRole(name, value) is { } role)
-            {
-                roles.Add(name, role);
+                // Declared even when its body has errors, so rules naming it get no second, misleading error.
+                declared.Add(name);
+                if (role is not null)
+                {
+                    roles.Add(name, role);
+                }
             }
         }
 
@@ -188,10 +189,10 @@ internal sealed partial class PolicyReader(string file)
         var roles = Get(fields, "roles") is { } r ? List(r, "roles", (item, value) => RoleReference(item, value, declaredRoles)) : null;
         var steps = Get(fields, "steps") is { } s ? List(s, "steps", (item, value) => Pattern(item, value, "step")) : null;
         var purposes = Get(fields, "purposes") is { } p ? List(p, "purposes", (item, value) => Pattern(item, value, "purpose")) : null;
-        Duration? maxTtl = null;
-        var maxTtlOk = !fields.TryGetValue("max_ttl", out var m) || (maxTtl = Ttl(m, "max_ttl")) is not null;
+        var maxTtl = Get(fields, "max_ttl") is { } m ? Ttl(m, "max_ttl") : null;
+        var maxTtlBad = fields.ContainsKey("max_ttl") && maxTtl is null;
 
-        return name is null || issuer is null || claims is null || roles is null || steps is null || purposes is null || !maxTtlOk
+        return name is null || issuer is null || claims is null || roles is null || steps is null || purposes is null || maxTtlBad
             ? null
             : new PolicyRule(name, issuer, claims, roles, steps, purposes, maxTtl, (int)map.Start.Line);
     }

@@ -160,15 +160,26 @@ public sealed class PolicyParserTests
     }
 
     [Fact]
-    public void A_role_with_a_bad_name_is_reported_and_rules_naming_it_too()
+    public void A_role_with_a_bad_name_is_reported_with_the_errors_in_its_body_and_rules_naming_it_too()
     {
-        var text = PolicyTexts.Valid.Replace("  deploy-api:", "  Deploy-API:", StringComparison.Ordinal);
+        var text = PolicyTexts.Valid
+            .Replace("  deploy-api:", "  Deploy-API:", StringComparison.Ordinal)
+            .Replace("default_ttl: 10m", "default_ttl: ten", StringComparison.Ordinal);
 
         var result = PolicyTexts.Parse(text);
 
-        Assert.Equal([(2, 3), (13, 13)], result.Errors.Select(e => (e.Line, e.Column)));
+        Assert.Equal([(2, 3), (6, 18), (13, 13)], result.Errors.Select(e => (e.Line, e.Column)));
         Assert.StartsWith("role name 'Deploy-API' is not allowed", result.Errors[0].Message, StringComparison.Ordinal);
-        Assert.StartsWith("unknown role 'deploy-api'", result.Errors[1].Message, StringComparison.Ordinal);
+        Assert.StartsWith("default_ttl 'ten' is not a duration", result.Errors[1].Message, StringComparison.Ordinal);
+        Assert.StartsWith("unknown role 'deploy-api'", result.Errors[2].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_role_with_errors_is_still_declared_so_rules_naming_it_get_no_second_error()
+    {
+        var error = Assert.Single(PolicyTexts.Parse(PolicyTexts.WithLine(4, "    secret: Deploy Key")).Errors);
+
+        Assert.Equal((4, 13), (error.Line, error.Column));
     }
 
     [Fact]

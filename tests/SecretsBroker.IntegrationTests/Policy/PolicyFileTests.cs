@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Policy;
+using SecretsBroker.Core.Secrets;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Policy;
@@ -103,6 +104,22 @@ public sealed class PolicyFileTests
             () => TestBroker.StartAsync(new TestBrokerOptions { Settings = new Dictionary<string, string?> { ["Policy:File"] = missing } }));
 
         Assert.Contains($"{missing}:1:1: cannot read the policy file: there is no such file", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sealed_broker_still_loads_the_policy_but_cannot_audit_it_and_says_so()
+    {
+        using var policy = new PolicyFolder(PolicyFolder.ValidPolicy);
+        await using var first = await StartAsync(policy);
+        var settings = new Dictionary<string, string?> { ["Policy:File"] = policy.Path };
+
+        await using var sealedBroker = await first.RestartAsync(
+            new TestBrokerOptions { MasterKeyBase64 = MasterKey.Generate().ToBase64(), Settings = settings });
+
+        Assert.True(sealedBroker.IsSealed);
+        Assert.Equal(PolicyFolder.HashOf(PolicyFolder.ValidPolicy), Source(sealedBroker).Current.Hash);
+        Assert.Single(await PolicyLoadsAsync(sealedBroker));
+        Assert.Contains($"Policy load of {policy.Path} (allowed) not audited: the broker is sealed", sealedBroker.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
