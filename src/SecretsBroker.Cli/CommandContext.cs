@@ -3,18 +3,19 @@ using System.CommandLine;
 namespace SecretsBroker.Cli;
 
 /// <summary>
-/// What a command body runs against: a broker client built from the global options, stdout and
-/// stdin. The one place a <see cref="CommandFailedException"/> becomes the single stderr line.
+/// What a command body runs against: a broker client built from the global options (for commands
+/// that talk to the broker), stdout and stdin. The one place a <see cref="CommandFailedException"/>
+/// becomes the single stderr line.
 /// </summary>
 internal sealed class CommandContext(
     GlobalOptions globals, TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> getEnvironmentVariable)
 {
     public TextReader In => stdin;
 
-    /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>, authenticated with the operator token.</summary>
+    /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>.</summary>
     public void SetBrokerAction(Command command, Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse, p => BrokerConnection.Resolve(p, globals, getEnvironmentVariable), body, cancellationToken));
+            RunConnectedAsync(parse, () => BrokerConnection.Resolve(parse, globals, getEnvironmentVariable), body, cancellationToken));
 
     /// <summary>
     /// Makes <paramref name="body"/> the action of a lease or run command, authenticated with the CI
@@ -26,20 +27,32 @@ internal sealed class CommandContext(
         WorkloadToken.Use use,
         Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse, p => WorkloadToken.Connect(p, globals, oidcTokenFile, use, getEnvironmentVariable), body, cancellationToken));
+            RunConnectedAsync(parse, () => WorkloadToken.Connect(parse, globals, oidcTokenFile, use, getEnvironmentVariable), body, cancellationToken));
 
-    private async Task<int> RunAsync(
+    /// <summary>Makes <paramref name="body"/> the action of a command that works offline: no broker address or token is looked at.</summary>
+    public void SetLocalAction(Command command, Func<ParseResult, Output, CancellationToken, Task<int>> body) =>
+        command.SetAction((parse, cancellationToken) => ReportFailuresAsync(() => body(parse, OutputFor(parse), cancellationToken), cancellationToken));
+
+    private Output OutputFor(ParseResult parse) => new(stdout, parse.GetValue(globals.Json));
+
+    private Task<int> RunConnectedAsync(
         ParseResult parse,
-        Func<ParseResult, BrokerConnection> connect,
+        Func<BrokerConnection> connect,
         Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        ReportFailuresAsync(
+            async () =>
+            {
+                using var transport = new BrokerTransport(connect());
+                return await body(parse, new BrokerClient(transport), OutputFor(parse), cancellationToken);
+            },
+            cancellationToken);
+
+    private async Task<int> ReportFailuresAsync(Func<Task<int>> run, CancellationToken cancellationToken)
     {
         try
         {
-            var connection = connect(parse);
-            using var transport = new BrokerTransport(connection);
-            var output = new Output(stdout, parse.GetValue(globals.Json));
-            return await body(parse, new BrokerClient(transport), output, cancellationToken);
+            return await run();
         }
         catch (CommandFailedException failure)
         {

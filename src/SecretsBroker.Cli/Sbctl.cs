@@ -34,6 +34,7 @@ public static class Sbctl
             AuditCommands.Create(context),
             lease,
             run,
+            PolicyCommands.Create(context),
         };
         globals.AddTo(root);
         HelpNotes.Install(root, new Dictionary<Command, string> { [lease] = LeaseCommands.Notes, [run] = RunCommands.Notes });

@@ -83,9 +83,24 @@ public sealed class TestBroker : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
         });
-        var outcome = await app.Services.GetRequiredService<Unsealer>().UnsealAsync(CancellationToken.None);
-        await app.StartAsync();
-        return new TestBroker(app, dataDirectory, ownsDirectory, clock, logs, outcome.Sealed, outcome.InitialAdminToken);
+        try
+        {
+            var outcome = await app.Services.GetRequiredService<Unsealer>().UnsealAsync(CancellationToken.None);
+            await app.StartAsync();
+            return new TestBroker(app, dataDirectory, ownsDirectory, clock, logs, outcome.Sealed, outcome.InitialAdminToken);
+        }
+        catch
+        {
+            // A broker that refuses to start (what some tests prove) leaves no host, connection or folder behind.
+            await app.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            if (ownsDirectory && Directory.Exists(dataDirectory))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Stops this broker and starts another on the same folder, as after a restart.</summary>

@@ -12,4 +12,5 @@ public static class AuditActions
     public const string LeaseRevoke = "lease.revoke";
     public const string RunComplete = "run.complete";
     public const string LeaseRevokeFailed = "lease.revoke_failed";
+    public const string PolicyLoad = "policy.load";
 }

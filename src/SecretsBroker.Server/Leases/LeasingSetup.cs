@@ -27,7 +27,6 @@ internal static class LeasingSetup
         // One writer for the whole database: a singleton by design (see SqliteGroupCommit).
         services.AddSingleton<SqliteGroupCommit>();
         services.AddSingleton<ILeaseStore, SqliteLeaseStore>();
-        services.AddSingleton<PolicyEvaluator>();
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<LeaseService>();
 
