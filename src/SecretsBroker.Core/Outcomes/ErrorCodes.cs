@@ -26,4 +26,7 @@ public static class ErrorCodes
     public const string TokenNotFound = "token_not_found";
     public const string InvalidScope = "invalid_scope";
     public const string InvalidTtl = "invalid_ttl";
+
+    /// <summary>A CI platform's OIDC token was refused; the message starts with the specific reason (e.g. <c>expired:</c>).</summary>
+    public const string WorkloadTokenInvalid = "workload_token_invalid";
 }
