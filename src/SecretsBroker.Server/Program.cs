@@ -10,6 +10,7 @@ using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Secrets;
 using SecretsBroker.Server.Tokens;
+using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server;
 
@@ -50,6 +51,7 @@ public static class Program
         builder.Services.AddAudit();
         builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();
+        builder.Services.AddWorkloadIdentity();
         builder.Services.AddBrokerAuth();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
