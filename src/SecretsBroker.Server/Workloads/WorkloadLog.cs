@@ -9,6 +9,6 @@ internal static partial class WorkloadLog
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not refresh the signing keys of issuer {Issuer} from its {Source} ({Problem}); keeping the last good key set ({KeyCount} keys)")]
     public static partial void KeysRefreshFailed(ILogger logger, string issuer, string source, string problem, int keyCount);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Workload token refused (issuer {Issuer}): {Reason}")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Workload token refused (issuer {Issuer}): {Reason}")]
     public static partial void TokenRefused(ILogger logger, string issuer, string reason);
 }
