@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
-using SecretsBroker.Core.Identity;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Workloads;
@@ -14,14 +12,14 @@ public sealed class JwksFileTests
         using var github = CiTokenIssuer.GitHub();
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
         var oldKid = github.RsaKeyId;
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
 
         var newKid = github.RotateRsaKey(keepOld: true);
         var token = github.Mint(broker.Clock.GetCurrentInstant());
 
         Assert.NotEqual(oldKid, newKid);
-        Refusal.Accepted(await Validate(broker, token));
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), kid: oldKid)));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), kid: oldKid)));
     }
 
     [Fact]
@@ -30,12 +28,12 @@ public sealed class JwksFileTests
         using var github = CiTokenIssuer.GitHub();
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
         var token = github.Mint(broker.Clock.GetCurrentInstant());
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
 
         github.RotateRsaKey(keepOld: false);
 
-        Refusal.Assert(await Validate(broker, token), "unknown_key");
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "unknown_key");
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
     }
 
     [Fact]
@@ -44,14 +42,14 @@ public sealed class JwksFileTests
         using var github = CiTokenIssuer.GitHub();
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
         var token = github.Mint(broker.Clock.GetCurrentInstant());
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
 
         await File.WriteAllTextAsync(github.JwksPath, "{ \"keys\": [ this is not json");
         broker.Clock.Advance(Duration.FromSeconds(1));
         var other = github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256");
 
-        Refusal.Accepted(await Validate(broker, other));
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(other));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
         Assert.Contains("Could not refresh the signing keys of issuer github from its JWKS file (not a JWKS document); keeping the last good key set (2 keys)", broker.Logs.All, StringComparison.Ordinal);
     }
 
@@ -61,16 +59,13 @@ public sealed class JwksFileTests
         using var github = CiTokenIssuer.GitHub();
         github.PublishSymmetricKey = true;
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
         github.RotateEcKey();
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256")));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256")));
 
         Assert.Contains("Loaded the signing keys of issuer github from its JWKS file: 2 usable, 1 skipped", broker.Logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(github.HmacSecret)[..16], broker.Logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(System.Buffers.Text.Base64Url.EncodeToString(github.HmacSecret)[..16], broker.Logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain("\"n\"", broker.Logs.All, StringComparison.Ordinal);
     }
-
-    private static Task<SecretsBroker.Core.Outcomes.Result<WorkloadIdentity>> Validate(TestBroker broker, string token) =>
-        broker.Services.GetRequiredService<IWorkloadTokenValidator>().ValidateAsync(token, CancellationToken.None);
 }

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
-using SecretsBroker.Core.Identity;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Workloads;
@@ -18,8 +16,8 @@ public sealed class JwksUrlTests
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.SettingsAt(0, jwks.Url) });
 
         Assert.Equal(1, jwks.Requests);
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256")));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256")));
         Assert.Equal(1, jwks.Requests);
     }
 
@@ -29,13 +27,13 @@ public sealed class JwksUrlTests
         using var github = CiTokenIssuer.GitHub();
         await using var jwks = await JwksServer.StartAsync(() => github.JwksJson);
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.SettingsAt(0, jwks.Url) });
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
 
         github.RotateRsaKey(keepOld: false);
         broker.Clock.Advance(UnknownKeyRefresh);
         var token = github.Mint(broker.Clock.GetCurrentInstant());
 
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
         Assert.Equal(2, jwks.Requests);
     }
 
@@ -49,12 +47,12 @@ public sealed class JwksUrlTests
 
         for (var i = 0; i < 5; i++)
         {
-            Refusal.Assert(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), kid: $"made-up-{i}")), "unknown_key");
+            TokenCheck.Refused(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), kid: $"made-up-{i}")), "unknown_key");
         }
 
         Assert.Equal(2, jwks.Requests);
         broker.Clock.Advance(UnknownKeyRefresh);
-        Refusal.Assert(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), kid: "made-up-again")), "unknown_key");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), kid: "made-up-again")), "unknown_key");
         Assert.Equal(3, jwks.Requests);
     }
 
@@ -68,10 +66,10 @@ public sealed class JwksUrlTests
         github.RotateRsaKey();
         var token = github.Mint(broker.Clock.GetCurrentInstant());
 
-        Refusal.Assert(await Validate(broker, token), "unknown_key");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "unknown_key");
         Assert.Equal(1, jwks.Requests);
         broker.Clock.Advance(UnknownKeyRefresh);
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
     }
 
     [Fact]
@@ -82,15 +80,15 @@ public sealed class JwksUrlTests
         var settings = new Dictionary<string, string?>(github.SettingsAt(0, jwks.Url)) { ["Workloads:JwksRefreshSeconds"] = "120" };
         await using var broker = await TestBroker.StartAsync(new() { Settings = settings });
         var oldKid = github.RsaKeyId;
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
 
         github.RotateRsaKey(keepOld: false);
         broker.Clock.Advance(Duration.FromSeconds(119));
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), kid: oldKid)));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), kid: oldKid)));
         Assert.Equal(1, jwks.Requests);
         broker.Clock.Advance(Duration.FromSeconds(1));
 
-        Refusal.Assert(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), kid: oldKid)), "unknown_key");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), kid: oldKid)), "unknown_key");
         Assert.Equal(2, jwks.Requests);
     }
 
@@ -100,15 +98,15 @@ public sealed class JwksUrlTests
         using var github = CiTokenIssuer.GitHub();
         var jwks = await JwksServer.StartAsync(() => github.JwksJson);
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.SettingsAt(0, jwks.Url) });
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
 
         await jwks.StopAsync();
         broker.Clock.Advance(Duration.FromSeconds(300));
         var token = github.Mint(broker.Clock.GetCurrentInstant());
 
-        Refusal.Accepted(await Validate(broker, token));
-        Refusal.Assert(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), kid: "made-up")), "unknown_key");
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256")));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
+        TokenCheck.Refused(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), kid: "made-up")), "unknown_key");
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256")));
         Assert.Contains("Could not refresh the signing keys of issuer github from its JWKS URL", broker.Logs.All, StringComparison.Ordinal);
         Assert.Contains("keeping the last good key set (2 keys)", broker.Logs.All, StringComparison.Ordinal);
     }
@@ -124,7 +122,7 @@ public sealed class JwksUrlTests
         answer = "<html>Bad gateway</html>";
         broker.Clock.Advance(Duration.FromSeconds(300));
 
-        Refusal.Accepted(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())));
         Assert.Equal(2, jwks.Requests);
         Assert.Contains("from its JWKS URL (not a JWKS document); keeping the last good key set (2 keys)", broker.Logs.All, StringComparison.Ordinal);
     }
@@ -138,9 +136,6 @@ public sealed class JwksUrlTests
         await jwks.StopAsync();
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.SettingsAt(0, url) });
 
-        Refusal.Assert(await Validate(broker, github.Mint(broker.Clock.GetCurrentInstant())), "keys_unavailable");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(github.Mint(broker.Clock.GetCurrentInstant())), "keys_unavailable");
     }
-
-    private static Task<SecretsBroker.Core.Outcomes.Result<WorkloadIdentity>> Validate(TestBroker broker, string token) =>
-        broker.Services.GetRequiredService<IWorkloadTokenValidator>().ValidateAsync(token, CancellationToken.None);
 }

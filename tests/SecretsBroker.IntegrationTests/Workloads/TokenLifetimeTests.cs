@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.TestSupport;
@@ -17,7 +16,7 @@ public sealed class TokenLifetimeTests
 
         broker.Clock.Advance(Duration.FromMinutes(5) + Duration.FromSeconds(29));
 
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
     }
 
     [Fact]
@@ -29,7 +28,7 @@ public sealed class TokenLifetimeTests
 
         broker.Clock.Advance(Duration.FromMinutes(5) + Duration.FromSeconds(31));
 
-        Refusal.Assert(await Validate(broker, token), "expired");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "expired");
     }
 
     [Fact]
@@ -39,8 +38,8 @@ public sealed class TokenLifetimeTests
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
         var now = broker.Clock.GetCurrentInstant();
 
-        Refusal.Accepted(await Validate(broker, github.Mint(now + Duration.FromSeconds(29))));
-        Refusal.Assert(await Validate(broker, github.Mint(now + Duration.FromSeconds(31))), "not_yet_valid");
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(now + Duration.FromSeconds(29))));
+        TokenCheck.Refused(await broker.ValidateTokenAsync(github.Mint(now + Duration.FromSeconds(31))), "not_yet_valid");
     }
 
     [Fact]
@@ -52,9 +51,9 @@ public sealed class TokenLifetimeTests
         var token = github.Mint(broker.Clock.GetCurrentInstant(), lifetime: Duration.FromMinutes(5));
 
         broker.Clock.Advance(Duration.FromMinutes(5) + Duration.FromSeconds(119));
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
         broker.Clock.Advance(Duration.FromSeconds(2));
-        Refusal.Assert(await Validate(broker, token), "expired");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "expired");
     }
 
     [Fact]
@@ -63,13 +62,13 @@ public sealed class TokenLifetimeTests
         using var github = CiTokenIssuer.GitHub();
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
         var token = github.Mint(broker.Clock.GetCurrentInstant(), lifetime: Duration.FromSeconds(40));
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
 
         broker.Clock.Advance(Duration.FromSeconds(20));
-        Refusal.Accepted(await Validate(broker, token));
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
         broker.Clock.Advance(Duration.FromSeconds(51));
 
-        Refusal.Assert(await Validate(broker, token), "expired");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "expired");
     }
 
     [Fact]
@@ -79,17 +78,14 @@ public sealed class TokenLifetimeTests
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
         var token = github.Mint(broker.Clock.GetCurrentInstant(), lifetime: Duration.FromMinutes(10));
 
-        var first = Refusal.Accepted(await Validate(broker, token));
+        var first = TokenCheck.Accepted(await broker.ValidateTokenAsync(token));
         var identities = new List<WorkloadIdentity>();
         for (var step = 0; step < 12; step++)
         {
             broker.Clock.Advance(Duration.FromSeconds(30));
-            identities.Add(Refusal.Accepted(await Validate(broker, token)));
+            identities.Add(TokenCheck.Accepted(await broker.ValidateTokenAsync(token)));
         }
 
         Assert.All(identities, i => Assert.Equal((first.Issuer, first.Subject, first.RunId, first.JobId, first.TokenExpiresAt), (i.Issuer, i.Subject, i.RunId, i.JobId, i.TokenExpiresAt)));
     }
-
-    private static Task<SecretsBroker.Core.Outcomes.Result<WorkloadIdentity>> Validate(TestBroker broker, string token) =>
-        broker.Services.GetRequiredService<IWorkloadTokenValidator>().ValidateAsync(token, CancellationToken.None);
 }

@@ -18,7 +18,7 @@ public sealed class WorkloadOptionsTests
             .ValidateAsync(github.Mint(broker.Clock.GetCurrentInstant()), CancellationToken.None);
 
         Assert.False(broker.IsSealed);
-        Refusal.Assert(result, "untrusted_issuer");
+        TokenCheck.Refused(result, "untrusted_issuer");
     }
 
     [Theory]

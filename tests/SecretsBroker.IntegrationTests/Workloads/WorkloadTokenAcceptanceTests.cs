@@ -15,7 +15,7 @@ public sealed class WorkloadTokenAcceptanceTests
         var validator = broker.Services.GetRequiredService<IWorkloadTokenValidator>();
         var now = broker.Clock.GetCurrentInstant();
 
-        var identity = Refusal.Accepted(await validator.ValidateAsync(github.Mint(now, lifetime: Duration.FromMinutes(10)), CancellationToken.None));
+        var identity = TokenCheck.Accepted(await validator.ValidateAsync(github.Mint(now, lifetime: Duration.FromMinutes(10)), CancellationToken.None));
 
         Assert.Equal("github", identity.Issuer);
         Assert.Equal($"repo:{github.Repository}:environment:production", identity.Subject);
@@ -39,7 +39,7 @@ public sealed class WorkloadTokenAcceptanceTests
         var validator = broker.Services.GetRequiredService<IWorkloadTokenValidator>();
 
         var token = gitlab.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["pipeline_id"] = "88120", ["job_id"] = "9911" });
-        var identity = Refusal.Accepted(await validator.ValidateAsync(token, CancellationToken.None));
+        var identity = TokenCheck.Accepted(await validator.ValidateAsync(token, CancellationToken.None));
 
         Assert.Equal("gitlab", identity.Issuer);
         Assert.Equal($"project_path:{gitlab.Repository}:ref_type:branch:ref:main", identity.Subject);
@@ -57,7 +57,7 @@ public sealed class WorkloadTokenAcceptanceTests
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
         var validator = broker.Services.GetRequiredService<IWorkloadTokenValidator>();
 
-        var identity = Refusal.Accepted(await validator.ValidateAsync(github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256"), CancellationToken.None));
+        var identity = TokenCheck.Accepted(await validator.ValidateAsync(github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "ES256"), CancellationToken.None));
 
         Assert.Equal(github.RunId, identity.RunId);
     }
@@ -78,7 +78,7 @@ public sealed class WorkloadTokenAcceptanceTests
             ["extra"] = new Dictionary<string, string> { ["nested"] = "value" },
         };
 
-        var identity = Refusal.Accepted(await validator.ValidateAsync(gitlab.Mint(broker.Clock.GetCurrentInstant(), claims), CancellationToken.None));
+        var identity = TokenCheck.Accepted(await validator.ValidateAsync(gitlab.Mint(broker.Clock.GetCurrentInstant(), claims), CancellationToken.None));
 
         Assert.Equal("88120", identity.RunId);
         Assert.Equal("17", identity.Claims["runner_id"]);
@@ -97,7 +97,7 @@ public sealed class WorkloadTokenAcceptanceTests
         var validator = broker.Services.GetRequiredService<IWorkloadTokenValidator>();
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["check_run_id"] = null });
-        var identity = Refusal.Accepted(await validator.ValidateAsync(token, CancellationToken.None));
+        var identity = TokenCheck.Accepted(await validator.ValidateAsync(token, CancellationToken.None));
 
         Assert.Equal(github.RunId, identity.RunId);
         Assert.Null(identity.JobId);
@@ -116,7 +116,7 @@ public sealed class WorkloadTokenAcceptanceTests
         var validator = broker.Services.GetRequiredService<IWorkloadTokenValidator>();
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["run_number"] = "512", ["run_attempt"] = "3" });
-        var identity = Refusal.Accepted(await validator.ValidateAsync(token, CancellationToken.None));
+        var identity = TokenCheck.Accepted(await validator.ValidateAsync(token, CancellationToken.None));
 
         Assert.Equal("512", identity.RunId);
         Assert.Equal("3", identity.JobId);
@@ -131,8 +131,8 @@ public sealed class WorkloadTokenAcceptanceTests
         var validator = broker.Services.GetRequiredService<IWorkloadTokenValidator>();
         var now = broker.Clock.GetCurrentInstant();
 
-        var fromGitHub = Refusal.Accepted(await validator.ValidateAsync(github.Mint(now), CancellationToken.None));
-        var fromGitLab = Refusal.Accepted(await validator.ValidateAsync(gitlab.Mint(now, algorithm: "ES256"), CancellationToken.None));
+        var fromGitHub = TokenCheck.Accepted(await validator.ValidateAsync(github.Mint(now), CancellationToken.None));
+        var fromGitLab = TokenCheck.Accepted(await validator.ValidateAsync(gitlab.Mint(now, algorithm: "ES256"), CancellationToken.None));
 
         Assert.Equal("github", fromGitHub.Issuer);
         Assert.Equal(github.RunId, fromGitHub.RunId);
@@ -151,6 +151,6 @@ public sealed class WorkloadTokenAcceptanceTests
         // GitLab's key signs a token claiming to come from GitHub: only GitHub's keys may vouch for it.
         var token = gitlab.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["iss"] = CiTokenIssuer.GitHubIssuer, ["run_id"] = "1" });
 
-        Refusal.Assert(await validator.ValidateAsync(token, CancellationToken.None), "unknown_key");
+        TokenCheck.Refused(await validator.ValidateAsync(token, CancellationToken.None), "unknown_key");
     }
 }

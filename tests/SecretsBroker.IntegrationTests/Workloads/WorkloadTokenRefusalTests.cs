@@ -1,7 +1,5 @@
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
-using SecretsBroker.Core.Identity;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Workloads;
@@ -18,7 +16,7 @@ public sealed class WorkloadTokenRefusalTests
         var token = github.MintUnsigned(broker.Clock.GetCurrentInstant());
 
         Assert.EndsWith(".", token, StringComparison.Ordinal);
-        Refusal.Assert(await Validate(broker, token), "algorithm_not_allowed");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "algorithm_not_allowed");
     }
 
     [Fact]
@@ -29,7 +27,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), algorithm: "none", kid: github.RsaKeyId);
 
-        Refusal.Assert(await Validate(broker, token), "algorithm_not_allowed");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "algorithm_not_allowed");
     }
 
     [Fact]
@@ -42,7 +40,7 @@ public sealed class WorkloadTokenRefusalTests
         var token = github.MintHs256(broker.Clock.GetCurrentInstant());
 
         Assert.Contains(github.HmacKeyId, await File.ReadAllTextAsync(github.JwksPath), StringComparison.Ordinal);
-        Refusal.Assert(await Validate(broker, token), "algorithm_not_allowed");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "algorithm_not_allowed");
     }
 
     [Fact]
@@ -55,7 +53,7 @@ public sealed class WorkloadTokenRefusalTests
         // An allowed algorithm naming the oct key's id: the key must simply not exist for the broker.
         var token = github.Mint(broker.Clock.GetCurrentInstant(), kid: github.HmacKeyId);
 
-        Refusal.Assert(await Validate(broker, token), "unknown_key");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "unknown_key");
         Assert.Contains("1 skipped", broker.Logs.All, StringComparison.Ordinal);
     }
 
@@ -67,8 +65,8 @@ public sealed class WorkloadTokenRefusalTests
         await using var broker = await TestBroker.StartAsync(new() { Settings = settings });
         var now = broker.Clock.GetCurrentInstant();
 
-        Refusal.Accepted(await Validate(broker, github.Mint(now, algorithm: "RS256")));
-        Refusal.Assert(await Validate(broker, github.Mint(now, algorithm: "ES256")), "algorithm_not_allowed");
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(now, algorithm: "RS256")));
+        TokenCheck.Refused(await broker.ValidateTokenAsync(github.Mint(now, algorithm: "ES256")), "algorithm_not_allowed");
     }
 
     [Fact]
@@ -79,7 +77,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), kid: "rsa-never-published");
 
-        Refusal.Assert(await Validate(broker, token), "unknown_key");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "unknown_key");
     }
 
     [Fact]
@@ -91,7 +89,7 @@ public sealed class WorkloadTokenRefusalTests
         var token = github.Mint(broker.Clock.GetCurrentInstant(), kid: CiTokenIssuer.NoKeyId);
 
         Assert.DoesNotContain("kid", Header(token), StringComparison.Ordinal);
-        Refusal.Assert(await Validate(broker, token), "unknown_key");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "unknown_key");
     }
 
     [Fact]
@@ -103,7 +101,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = impostor.Mint(broker.Clock.GetCurrentInstant(), kid: github.RsaKeyId);
 
-        Refusal.Assert(await Validate(broker, token), "bad_signature");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "bad_signature");
     }
 
     [Fact]
@@ -117,7 +115,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var spliced = $"{genuine[0]}.{other[1]}.{genuine[2]}";
 
-        Refusal.Assert(await Validate(broker, spliced), "bad_signature");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(spliced), "bad_signature");
     }
 
     [Fact]
@@ -129,7 +127,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = stranger.Mint(broker.Clock.GetCurrentInstant());
 
-        Refusal.Assert(await Validate(broker, token), "untrusted_issuer");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "untrusted_issuer");
     }
 
     [Fact]
@@ -140,7 +138,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["iss"] = CiTokenIssuer.GitHubIssuer + "/" });
 
-        Refusal.Assert(await Validate(broker, token), "untrusted_issuer");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "untrusted_issuer");
     }
 
     [Fact]
@@ -151,7 +149,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["aud"] = "https://github.com/acme" });
 
-        Refusal.Assert(await Validate(broker, token), "wrong_audience");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "wrong_audience");
     }
 
     [Fact]
@@ -162,7 +160,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["aud"] = CiTokenIssuer.DefaultAudience + "/" });
 
-        Refusal.Assert(await Validate(broker, token), "wrong_audience");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "wrong_audience");
     }
 
     [Fact]
@@ -173,7 +171,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["aud"] = null });
 
-        Refusal.Assert(await Validate(broker, token), "wrong_audience");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "wrong_audience");
     }
 
     [Fact]
@@ -184,7 +182,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant() - Duration.FromMinutes(10), lifetime: Duration.FromMinutes(5));
 
-        Refusal.Assert(await Validate(broker, token), "expired");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "expired");
     }
 
     [Fact]
@@ -195,7 +193,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant() + Duration.FromMinutes(2));
 
-        Refusal.Assert(await Validate(broker, token), "not_yet_valid");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "not_yet_valid");
     }
 
     [Fact]
@@ -206,7 +204,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["exp"] = null });
 
-        Refusal.Assert(await Validate(broker, token), "missing_exp");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "missing_exp");
     }
 
     [Fact]
@@ -218,7 +216,7 @@ public sealed class WorkloadTokenRefusalTests
         // Not even a JWT: were it parsed first, the answer would be "malformed".
         var token = new string('a', 8193);
 
-        Refusal.Assert(await Validate(broker, token), "token_too_large");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "token_too_large");
     }
 
     [Fact]
@@ -232,8 +230,8 @@ public sealed class WorkloadTokenRefusalTests
         var token = github.Mint(now, new Dictionary<string, object?> { ["padding"] = new string('x', 1500) });
 
         Assert.True(Encoding.UTF8.GetByteCount(token) > 2048);
-        Refusal.Accepted(await Validate(broker, github.Mint(now)));
-        Refusal.Assert(await Validate(broker, token), "token_too_large");
+        TokenCheck.Accepted(await broker.ValidateTokenAsync(github.Mint(now)));
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "token_too_large");
     }
 
     [Theory]
@@ -247,7 +245,7 @@ public sealed class WorkloadTokenRefusalTests
         using var github = CiTokenIssuer.GitHub();
         await using var broker = await TestBroker.StartAsync(new() { Settings = github.Settings });
 
-        Refusal.Assert(await Validate(broker, token), "malformed");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "malformed");
     }
 
     [Fact]
@@ -258,7 +256,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["run_id"] = null });
 
-        Refusal.Assert(await Validate(broker, token), "missing_run_claim");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "missing_run_claim");
     }
 
     [Fact]
@@ -270,7 +268,7 @@ public sealed class WorkloadTokenRefusalTests
         // run_id is a GitHub claim: it must not stand in for GitLab's pipeline_id.
         var token = gitlab.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["pipeline_id"] = null, ["run_id"] = "42" });
 
-        Refusal.Assert(await Validate(broker, token), "missing_run_claim");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "missing_run_claim");
     }
 
     [Fact]
@@ -281,7 +279,7 @@ public sealed class WorkloadTokenRefusalTests
 
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["sub"] = null });
 
-        Refusal.Assert(await Validate(broker, token), "missing_subject");
+        TokenCheck.Refused(await broker.ValidateTokenAsync(token), "missing_subject");
     }
 
     [Fact]
@@ -292,7 +290,7 @@ public sealed class WorkloadTokenRefusalTests
         var token = github.Mint(broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["aud"] = "https://elsewhere.example.test" });
         var signature = token.Split('.')[2];
 
-        var error = Refusal.Assert(await Validate(broker, token), "wrong_audience");
+        var error = TokenCheck.Refused(await broker.ValidateTokenAsync(token), "wrong_audience");
 
         Assert.DoesNotContain(signature, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("elsewhere", error.Message, StringComparison.Ordinal);
@@ -301,8 +299,6 @@ public sealed class WorkloadTokenRefusalTests
         Assert.DoesNotContain(token.Split('.')[1], broker.Logs.All, StringComparison.Ordinal);
     }
 
-    private static Task<SecretsBroker.Core.Outcomes.Result<WorkloadIdentity>> Validate(TestBroker broker, string token) =>
-        broker.Services.GetRequiredService<IWorkloadTokenValidator>().ValidateAsync(token, CancellationToken.None);
 
     private static string Header(string token) =>
         Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[0]));
