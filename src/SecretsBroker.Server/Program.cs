@@ -11,9 +11,9 @@ using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
 using SecretsBroker.Server.Policy;
-using SecretsBroker.Server.Workloads;
 using SecretsBroker.Server.Secrets;
 using SecretsBroker.Server.Tokens;
+using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server;
 
@@ -54,8 +54,8 @@ public static class Program
         builder.Services.AddAudit();
         builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();
-        builder.Services.AddBrokerAuth();
         builder.Services.AddWorkloadIdentity();
+        builder.Services.AddBrokerAuth();
         builder.Services.AddPolicy();
         builder.Services.AddLeasing();
         builder.Services.AddLeaseJobs();

@@ -1,0 +1,24 @@
+namespace SecretsBroker.Server.Workloads;
+
+/// <summary>Where one trusted issuer's signing keys come from, kept fresh and kept at the last good set when a refresh fails.</summary>
+internal abstract class JwksSource : IDisposable
+{
+    /// <summary>"JWKS file" or "JWKS URL", for log lines (the path or URL itself is configuration, not logged per event).</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>The current key set, refreshed first when it is due; null when no good key set was ever loaded.</summary>
+    public abstract ValueTask<JwksKeySet?> CurrentAsync(CancellationToken ct);
+
+    /// <summary>A token named a key id the current set lacks: look again now, unless that was done too recently.</summary>
+    public abstract ValueTask<JwksKeySet?> RefreshForUnknownKeyAsync(CancellationToken ct);
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

@@ -1,0 +1,15 @@
+namespace SecretsBroker.Server.Workloads;
+
+/// <summary>
+/// The only signature algorithms a workload token may use. Asymmetric only: an HMAC key would have to
+/// be shared with the issuer, and a symmetric key found in a JWKS is never a signing key to trust.
+/// </summary>
+internal static class SigningAlgorithms
+{
+    public const string RS256 = "RS256";
+    public const string ES256 = "ES256";
+
+    public static IReadOnlyList<string> Supported { get; } = [RS256, ES256];
+
+    public static bool IsSupported(string? algorithm) => Supported.Contains(algorithm, StringComparer.Ordinal);
+}

@@ -1,0 +1,11 @@
+namespace SecretsBroker.Server.Workloads;
+
+/// <summary>One configured issuer, resolved: defaults applied, claims named, keys ready to be fetched.</summary>
+internal sealed record TrustedIssuer(
+    string Name,
+    string Issuer,
+    string Audience,
+    IReadOnlyList<string> Algorithms,
+    string RunClaim,
+    string JobClaim,
+    JwksSource Keys);

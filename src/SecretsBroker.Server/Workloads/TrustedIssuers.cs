@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace SecretsBroker.Server.Workloads;
+
+/// <summary>The trusted issuers from <see cref="WorkloadOptions"/>, found by their exact <c>iss</c>.</summary>
+internal sealed class TrustedIssuers : IDisposable
+{
+    private readonly Dictionary<string, TrustedIssuer> byIssuer;
+
+    public TrustedIssuers(IOptions<WorkloadOptions> options, IClock clock, IHttpClientFactory http, ILogger<TrustedIssuers> logger)
+    {
+        var o = options.Value;
+        var refresh = Duration.FromSeconds(o.JwksRefreshSeconds);
+        var unknownKeyRefresh = Duration.FromSeconds(o.UnknownKeyRefreshSeconds);
+        All = o.Issuers.Select(i =>
+        {
+            // The options validator has checked every value used here.
+            var dialect = WorkloadDialect.Find(i.Dialect)!;
+            JwksSource keys = string.IsNullOrWhiteSpace(i.JwksFile)
+                ? new JwksUrlSource(i.Name!, new Uri(i.JwksUrl!), refresh, unknownKeyRefresh, clock, http, logger)
+                : new JwksFileSource(i.Name!, i.JwksFile, refresh, clock, logger);
+            return new TrustedIssuer(
+                i.Name!,
+                i.Issuer!,
+                i.Audience!,
+                i.Algorithms.Count == 0 ? SigningAlgorithms.Supported : [.. i.Algorithms.Distinct(StringComparer.Ordinal)],
+                i.RunClaim ?? dialect.RunClaim,
+                i.JobClaim ?? dialect.JobClaim,
+                keys);
+        }).ToList();
+        byIssuer = All.ToDictionary(i => i.Issuer, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<TrustedIssuer> All { get; }
+
+    public TrustedIssuer? Find(string? issuer) =>
+        issuer is not null && byIssuer.TryGetValue(issuer, out var trusted) ? trusted : null;
+
+    public void Dispose()
+    {
+        foreach (var issuer in All)
+        {
+            issuer.Keys.Dispose();
+        }
+    }
+}
