@@ -13,7 +13,9 @@ public static class ScopePolicies
 
     public static IServiceCollection AddBrokerAuth(this IServiceCollection services)
     {
-        services.AddAuthentication(CallerClaims.SelectingScheme)
+        // Operator endpoints know only broker tokens; lease and run endpoints authenticate through the
+        // selecting scheme, which hands a non-broker token to the workload handler.
+        services.AddAuthentication(CallerClaims.Scheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BrokerTokenHandler>(CallerClaims.Scheme, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, WorkloadTokenHandler>(CallerClaims.WorkloadScheme, null)
             .AddPolicyScheme(CallerClaims.SelectingScheme, null, o => o.ForwardDefaultSelector = http =>
@@ -22,8 +24,8 @@ public static class ScopePolicies
                     : CallerClaims.Scheme);
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(AnyToken, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasClaim(x => x.Type == CallerClaims.Scope)))
-            .AddPolicy(Workload, p => p.RequireAuthenticatedUser().RequireClaim(CallerClaims.Workload))
-            .AddPolicy(WorkloadOrOperator, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
+            .AddPolicy(Workload, p => p.AddAuthenticationSchemes(CallerClaims.SelectingScheme).RequireAuthenticatedUser().RequireClaim(CallerClaims.Workload))
+            .AddPolicy(WorkloadOrOperator, p => p.AddAuthenticationSchemes(CallerClaims.SelectingScheme).RequireAuthenticatedUser().RequireAssertion(c =>
                 c.User.HasClaim(x => x.Type == CallerClaims.Workload) || Scopes.Grants(CallerClaims.ScopesOf(c.User), Scopes.Operator)
                 || Scopes.Grants(CallerClaims.ScopesOf(c.User), Scopes.Security)));
         foreach (var scope in Scopes.All)

@@ -1,7 +1,7 @@
 using Hangfire;
-using Microsoft.AspNetCore.Authentication;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Microsoft.AspNetCore.Authentication;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Auth;
 
