@@ -71,7 +71,7 @@ public sealed class LeaseService(
         if (!await store.InsertIssuingAsync(lease, record, ct))
         {
             var raced = await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, command.IdempotencyKey!, ct);
-            return raced is null ? BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The idempotency key is in use.") : await ReplayAsync(raced, now, ct);
+            return raced is null ? BrokerError.Conflict(ErrorCodes.RequestInProgress, "The idempotency key is in use.") : await ReplayAsync(raced, now, ct);
         }
 
         var minted = await provider.MintAsync(lease, role, ct);
@@ -209,6 +209,13 @@ public sealed class LeaseService(
 
     private async Task<Result<IssuedLease>> ReplayAsync(Lease lease, Instant now, CancellationToken ct)
     {
+        if (lease.State == LeaseState.Issuing)
+        {
+            // The first request with this key is still minting: like other idempotency-key APIs,
+            // answer 409 and let the client retry, rather than mint a second credential.
+            return BrokerError.Conflict(ErrorCodes.RequestInProgress, "A request for this lease is still being processed; retry shortly.");
+        }
+
         if (!lease.IsValidAt(now) || await store.ReadCredentialAsync(lease.Id, ct) is not { } sealedCredential)
         {
             return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease this request repeats is no longer active.");

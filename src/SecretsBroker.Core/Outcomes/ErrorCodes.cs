@@ -35,6 +35,7 @@ public static class ErrorCodes
     public const string NotLeaseOwner = "not_lease_owner";
     public const string ProviderUnavailable = "provider_unavailable";
     public const string ProviderFailed = "provider_failed";
+    public const string RequestInProgress = "request_in_progress";
     /// <summary>A CI platform's OIDC token was refused; the message starts with the specific reason (e.g. <c>expired:</c>).</summary>
     public const string WorkloadTokenInvalid = "workload_token_invalid";
 }

@@ -8,10 +8,12 @@ namespace SecretsBroker.Server.Jobs;
 /// <summary>
 /// Queues a sweep every <see cref="LeaseOptions.SweepIntervalMilliseconds"/> (Hangfire's own
 /// scheduler works in minutes; leases must be cleaned up within seconds of expiry), at most one at
-/// a time, and a reconciliation at start: the database, not the in-memory queue, holds all work.
+/// a time, and a reconciliation at start and every minute: the database, not the in-memory queue,
+/// holds all work.
 /// </summary>
 internal sealed class LeaseJobTicker(
     IBackgroundJobClient jobs,
+    IRecurringJobManager recurring,
     LeaseJobs leaseJobs,
     BrokerSeal seal,
     IOptions<LeaseOptions> options,
@@ -25,6 +27,7 @@ internal sealed class LeaseJobTicker(
         }
 
         jobs.Enqueue<LeaseJobs>(j => j.ReconcileAsync());
+        recurring.AddOrUpdate<LeaseJobs>("lease-reconcile", j => j.ReconcileAsync(), Cron.Minutely());
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -1,0 +1,147 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using NodaTime;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Leases;
+using SecretsBroker.Contracts.Secrets;
+
+namespace SecretsBroker.TestSupport;
+
+/// <summary>
+/// A test broker ready for CI leases: it trusts a GitHub-shaped token issuer (keys in a JWKS file),
+/// runs a policy that lets the issuer's repository lease the JWT roles below, and holds the ES256
+/// signing key those roles mint with.
+/// </summary>
+public sealed class LeasingBroker : IAsyncDisposable
+{
+    public const string Role = "deploy-api";
+    public const string OneShotRole = "one-shot";
+    public const string SigningKey = "deploy-signing-key";
+    public const string Audience = "deploy-api";
+
+    private readonly string policyFolder;
+
+    private LeasingBroker(TestBroker broker, CiTokenIssuer ci, string policyFolder)
+    {
+        Broker = broker;
+        Ci = ci;
+        this.policyFolder = policyFolder;
+    }
+
+    public TestBroker Broker { get; }
+
+    public CiTokenIssuer Ci { get; }
+
+    public string PolicyPath => Path.Combine(policyFolder, "policy.yaml");
+
+    /// <summary>deploy-api: 10 min by default, 1 h at most, renewable. one-shot: 5 min, not renewable. Steps: deploy, migrate-*, s*.</summary>
+    public static string PolicyFor(string repository) => $$"""
+        roles:
+          {{Role}}:
+            provider: jwt
+            secret: {{SigningKey}}
+            settings: { audience: {{Audience}} }
+            default_ttl: 10m
+            max_ttl: 1h
+            renewable: true
+          {{OneShotRole}}:
+            provider: jwt
+            secret: {{SigningKey}}
+            settings: { audience: {{Audience}} }
+            default_ttl: 5m
+            max_ttl: 5m
+        rules:
+          - name: app-pipelines
+            issuer: github
+            claims: { repository: "{{repository}}" }
+            roles: [{{Role}}, {{OneShotRole}}]
+            steps: ["deploy", "migrate-*", "s*"]
+            purposes: ["*"]
+
+        """;
+
+    public static async Task<LeasingBroker> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var ci = CiTokenIssuer.GitHub();
+        var folder = Path.Combine(Path.GetTempPath(), "sb-lease-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "policy.yaml"), PolicyFor(ci.Repository));
+        var all = new Dictionary<string, string?>(ci.Settings) { ["Policy:File"] = Path.Combine(folder, "policy.yaml") };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var broker = await TestBroker.StartAsync(new TestBrokerOptions { Settings = all });
+        var world = new LeasingBroker(broker, ci, folder);
+        await world.PutSigningKeyAsync();
+        return world;
+    }
+
+    /// <summary>Stores a new ES256 key as the signing key's next version; returns its PEM.</summary>
+    public async Task<string> PutSigningKeyAsync()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = key.ExportPkcs8PrivateKeyPem();
+        using var admin = Broker.Admin();
+        using var put = await admin.PutAsJsonAsync($"{Routes.Secrets}/{SigningKey}", new PutSecretRequest("es256-signing-key", new Dictionary<string, string> { ["private_key"] = pem }));
+        put.EnsureSuccessStatusCode();
+        return pem;
+    }
+
+    /// <summary>A CI job's OIDC token for <paramref name="run"/> (default: the issuer's run), minted now on the broker's clock.</summary>
+    public string TokenFor(string? run = null, string? job = null, string? repository = null, Duration? lifetime = null) =>
+        Ci.Mint(Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?>
+        {
+            ["run_id"] = run ?? Ci.RunId,
+            ["check_run_id"] = job ?? Ci.JobId,
+            ["repository"] = repository ?? Ci.Repository,
+        }, lifetime: lifetime);
+
+    public HttpClient Runner(string? run = null, string? job = null, string? repository = null)
+    {
+        var client = Broker.Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(run, job, repository));
+        return client;
+    }
+
+    public static Task<HttpResponseMessage> LeaseAsync(HttpClient runner, string run, string step, string purpose = "smoke", string role = Role, long? ttlSeconds = null, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Routes.Leases) { Content = JsonContent.Create(new IssueLeaseRequest(role, run, step, purpose, ttlSeconds)) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(Routes.IdempotencyKeyHeader, idempotencyKey);
+        }
+
+        return runner.SendAsync(request);
+    }
+
+    /// <summary>Issues a lease and returns it; fails the caller when the broker refuses.</summary>
+    public async Task<IssuedLeaseResponse> IssueAsync(HttpClient runner, string step, string purpose = "smoke", string role = Role, string? run = null)
+    {
+        using var response = await LeaseAsync(runner, run ?? Ci.RunId, step, purpose, role);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"lease refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<IssuedLeaseResponse>())!;
+    }
+
+    /// <summary>What a downstream service would learn from introspecting <paramref name="token"/>.</summary>
+    public async Task<IntrospectionResponse> IntrospectAsync(string token)
+    {
+        using var client = Broker.Client();
+        using var response = await client.PostAsync(Routes.Introspect, new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<IntrospectionResponse>())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Broker.DisposeAsync();
+        Ci.Dispose();
+        Directory.Delete(policyFolder, recursive: true);
+    }
+}
