@@ -17,15 +17,20 @@ internal static class JobsSetup
 
     internal static IServiceCollection AddLeaseJobs(this IServiceCollection services)
     {
-        services.AddHangfire(config => config
+        // Storage and activator are this broker's own, registered before AddHangfire so that it does
+        // not fall back to its process-wide statics (JobStorage.Current, JobActivator.Current).
+        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(10) }));
+        services.AddSingleton<JobActivator, BrokerJobActivator>();
+        services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(10) }));
-        services.AddHangfireServer(o =>
+            .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<ILoggerFactory>())));
+        services.AddHangfireServer((sp, o) =>
         {
             o.WorkerCount = 2;
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            o.Activator = sp.GetRequiredService<JobActivator>();
         });
 
         // One instance holds the "a sweep is pending" flag the ticker and the job share.
