@@ -244,6 +244,24 @@ public sealed class LeaseCommandTests
         Assert.Equal(0, LeaseRows(world));
     }
 
+    [Theory]
+    [InlineData(" trailing-junk")]
+    [InlineData("é")]
+    public async Task A_malformed_oidc_token_exits_2_as_invalid_before_anything_is_sent_and_is_not_printed(string damage)
+    {
+        await using var world = await LeasingBroker.StartAsync();
+        var oidcToken = world.TokenFor();
+        using var damaged = new TempFile(oidcToken + damage);
+
+        var refused = await CiJobShell.Against(world).Set(CiJobShell.OidcTokenFileVariable, damaged.Path).SbctlAsync(Lease(world));
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal("", refused.Stdout);
+        Assert.StartsWith("error: invalid_oidc_token: ", refused.SingleStderrLine(), StringComparison.Ordinal);
+        Assert.DoesNotContain(oidcToken, refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, LeaseRows(world));
+    }
+
     [Fact]
     public async Task No_failing_lease_or_run_command_prints_the_oidc_token_whichever_way_it_was_given()
     {
@@ -254,8 +272,6 @@ public sealed class LeaseCommandTests
         var fromFileVariable = CiJobShell.Against(world).Set(CiJobShell.OidcTokenFileVariable, oidcTokenFile.Path);
         var fromFlag = CiJobShell.Against(world);
         var oneShot = Issued(await fromVariable.SbctlAsync(["lease", "--role", LeasingBroker.OneShotRole, "--run", world.Ci.RunId, "--step", "deploy", "--purpose", "once", "--format", "json"]));
-        using var withWhitespace = new TempFile(oidcToken + " trailing-junk");
-        using var withNonAscii = new TempFile(oidcToken + "é");
 
         var failures = new List<SbctlRun>
         {
@@ -266,8 +282,6 @@ public sealed class LeaseCommandTests
             await fromVariable.SbctlAsync("lease", "show", "no-such-lease"),
             await fromFlag.SbctlAsync("lease", "revoke", "no-such-lease", "--oidc-token-file", oidcTokenFile.Path),
             await fromVariable.SbctlAsync("run", "complete", "77"),
-            await CiJobShell.Against(world).Set(CiJobShell.OidcTokenFileVariable, withWhitespace.Path).SbctlAsync(Lease(world)),
-            await CiJobShell.Against(world).Set(CiJobShell.OidcTokenFileVariable, withNonAscii.Path).SbctlAsync(Lease(world)),
         };
         world.Broker.Clock.Advance(Duration.FromMinutes(6));
         failures.Add(await fromVariable.SbctlAsync(Lease(world, step: "migrate-db")));
