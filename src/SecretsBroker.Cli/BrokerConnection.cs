@@ -86,9 +86,10 @@ internal sealed class BrokerConnection
     public static string CheckShape(string token, string code, string kind)
     {
         // Checked here so a malformed token fails with our message, not HttpClient's (which may quote the header).
-        if (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        // Printable ASCII only: HttpClient refuses a non-ASCII header value at send time, which would surface as "unreachable".
+        if (token.Length == 0 || !token.All(c => c is > ' ' and <= '~'))
         {
-            throw CommandFailedException.Usage(code, $"the {kind} is empty or contains whitespace or control characters");
+            throw CommandFailedException.Usage(code, $"the {kind} is empty or contains whitespace, control or non-ASCII characters");
         }
 
         return token;
