@@ -23,7 +23,4 @@ internal static class LeaseContracts
 
     public static IssuedLeaseResponse ToContract(this IssuedLease issued, Instant now) =>
         new(issued.Lease.ToContract(now), issued.Credential, issued.Replayed);
-
-    public static Duration? Ttl(long? seconds) =>
-        seconds is { } s ? Duration.FromSeconds(Math.Clamp(s, -1, 10L * 366 * 86400)) : null;
 }

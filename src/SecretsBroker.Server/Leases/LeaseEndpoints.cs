@@ -14,7 +14,7 @@ internal static class LeaseEndpoints
         leases.MapPost("/", (JsonBody<IssueLeaseRequest> body, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
             service.IssueAsync(
                     LeaseCallers.Workload(http),
-                    new IssueLeaseCommand(body.Value.Role, body.Value.Run, body.Value.Step, body.Value.Purpose, LeaseContracts.Ttl(body.Value.TtlSeconds), IdempotencyKey(http)),
+                    new IssueLeaseCommand(body.Value.Role, body.Value.Run, body.Value.Step, body.Value.Purpose, TtlSeconds.ToDuration(body.Value.TtlSeconds), IdempotencyKey(http)),
                     RequestAudit.ContextOf(http),
                     ct)
                 .ToHttp(issued => issued.Replayed
@@ -26,7 +26,7 @@ internal static class LeaseEndpoints
             service.GetAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
 
         leases.MapPost("/{id}/renew", (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
-            service.RenewAsync(LeaseCallers.Of(http), id, LeaseContracts.Ttl(body.Value.TtlSeconds), ct)
+            service.RenewAsync(LeaseCallers.Of(http), id, TtlSeconds.ToDuration(body.Value.TtlSeconds), ct)
                 .ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant()))))
             .RequireAuthorization(Auth.ScopePolicies.Workload);
 

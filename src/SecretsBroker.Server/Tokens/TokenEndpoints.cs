@@ -1,4 +1,3 @@
-using NodaTime;
 using SecretsBroker.Contracts.Tokens;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Http;
@@ -11,7 +10,7 @@ internal static class TokenEndpoints
     internal static RouteGroupBuilder MapTokenEndpoints(this RouteGroupBuilder tokens)
     {
         tokens.MapPost("/", (JsonBody<CreateTokenRequest> body, OperatorTokenService service, HttpContext http, CancellationToken ct) =>
-            service.CreateAsync(body.Value.Name, body.Value.Scopes, Ttl(body.Value.TtlSeconds), RequestAudit.ContextOf(http), ct)
+            service.CreateAsync(body.Value.Name, body.Value.Scopes, TtlSeconds.ToDuration(body.Value.TtlSeconds), RequestAudit.ContextOf(http), ct)
                 .ToHttp(made => Results.Created(
                     $"{Contracts.Routes.Tokens}/{made.Token.Id}",
                     new CreatedToken(made.Token.Id, made.Token.Name, made.Token.Scopes, made.Token.ExpiresAt.ToDateTimeOffset(), made.Value))));
@@ -24,9 +23,6 @@ internal static class TokenEndpoints
 
         return tokens;
     }
-
-    // Out-of-range values are the service's to refuse, with its own code; this only keeps the arithmetic finite.
-    private static Duration? Ttl(long? seconds) => seconds is { } s ? Duration.FromSeconds(Math.Clamp(s, -1, 10L * 366 * 86400)) : null;
 
     private static TokenInfo ToContract(OperatorToken t) => new(
         t.Id, t.Name, t.Scopes, t.CreatedAt.ToDateTimeOffset(), t.ExpiresAt.ToDateTimeOffset(), t.RevokedAt?.ToDateTimeOffset(), t.CreatedBy);
