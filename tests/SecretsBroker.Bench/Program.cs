@@ -14,9 +14,9 @@ public static class Program
             return Usage();
         }
 
-        var options = BenchArgs.Parse(args[1..]);
         try
         {
+            var options = BenchArgs.Parse(args[1..]);
             return args[0] switch
             {
                 "setup" => await BenchSetup.RunAsync(options),
