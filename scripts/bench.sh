@@ -9,8 +9,11 @@
 #  3. the expiry sweep: BENCH_SWEEP_LEASES active leases past expiry in a real SQLite file, timed
 #     until all are revoked by the broker's own ExpirySweep and LeaseRevoker (JWT provider).
 #
-# Each measurement runs BENCH_ROUNDS times (BENCH_WARMUP s unrecorded, then BENCH_SECONDS s recorded)
-# and the medians are reported. Only loopback traffic; every process and temp folder is removed on exit.
+# Each measurement runs BENCH_ROUNDS times (default 3; BENCH_WARMUP s unrecorded, default 2, then
+# BENCH_SECONDS s recorded, default 10) after BENCH_PRIME s (default 5) of priming each server, and the
+# medians are reported; BENCH_CONCURRENCY (32) and BENCH_SWEEP_LEASES (100000) set the rest. The
+# temp folder is made under BENCH_TMPDIR (default TMPDIR or /tmp): put it on the disk to measure.
+# Only loopback traffic; every process and temp folder is removed on exit, failed or not.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -19,18 +22,23 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 rounds="${BENCH_ROUNDS:-3}"
 seconds="${BENCH_SECONDS:-10}"
 warmup="${BENCH_WARMUP:-2}"
+prime="${BENCH_PRIME:-5}"
 concurrency="${BENCH_CONCURRENCY:-32}"
 sweep_leases="${BENCH_SWEEP_LEASES:-100000}"
 
 work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/sb-bench.XXXXXX")"
 pids=()
-cleanup() {
+stop_servers() {
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  pids=()
+}
+cleanup() {
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -79,9 +87,11 @@ timeout -k 5 "$limit" dotnet "$server" --urls http://127.0.0.1:0 --Broker:DataDi
   >"$work/broker.log" 2>&1 &
 pids+=("$!")
 broker_url="$(address_of "$!" "$work/broker.log")"
+broker_pid="$(pgrep -P "$!" | head -n 1)"
 timeout -k 5 "$limit" "${bench[@]}" baseline --max-seconds "$limit" >"$work/baseline.log" 2>&1 &
 pids+=("$!")
 baseline_url="$(address_of "$!" "$work/baseline.log")"
+baseline_pid="$(pgrep -P "$!" | head -n 1)"
 echo "broker $broker_url, bare endpoint $baseline_url"
 
 BENCH_ADMIN_TOKEN="$(grep -o 'sbt_[A-Za-z0-9_-]*' "$work/broker.log" | head -n 1)" \
@@ -89,24 +99,25 @@ BENCH_ADMIN_TOKEN="$(grep -o 'sbt_[A-Za-z0-9_-]*' "$work/broker.log" | head -n 1
 
 results="$work/results.jsonl"
 load() {
-  "${bench[@]}" load --kind "$1" --url "$2" --round "$3" --tokens "$work/tokens.tsv" --out "$results" \
-    --concurrency "$concurrency" --seconds "$seconds" --warmup "$warmup" --expect 201
+  "${bench[@]}" load --kind "$1" --url "$2" --round "$3" ${4:+--server-pid "$4"} --tokens "$work/tokens.tsv" \
+    --out "${5:-$results}" --seconds "${6:-$seconds}" --warmup "${7:-$warmup}" --concurrency "$concurrency" --expect 201
 }
+# The machine may be shared: what else was running is part of the figures.
+loadavg="$(cut -d ' ' -f 1-3 /proc/loadavg)"
+# A fresh process spends its first seconds compiling its hot paths again (tiered JIT): round 0
+# primes both servers and is not counted.
+say "prime both servers for ${prime} s (round 0, not counted)"
+load baseline "$baseline_url" 0 "$baseline_pid" "$work/prime.jsonl" "$prime" 0
+load issue "$broker_url" 0 "$broker_pid" "$work/prime.jsonl" "$prime" 0
+
 say "load: $rounds rounds of ${warmup} s warm-up + ${seconds} s, $concurrency clients, each endpoint in turn"
 for round in $(seq 1 "$rounds"); do
-  load baseline "$baseline_url" "$round"
-  load issue "$broker_url" "$round"
+  load baseline "$baseline_url" "$round" "$baseline_pid"
+  load issue "$broker_url" "$round" "$broker_pid"
 done
 
 # The servers go before the sweep, which gets the machine to itself.
-cleanup_servers() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  pids=()
-}
-cleanup_servers
+stop_servers
 
 say "sweep: $rounds rounds of $sweep_leases expired leases"
 for round in $(seq 1 "$rounds"); do
@@ -119,4 +130,5 @@ done
   --memory-kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" \
   --filesystem "$(df -T "$work" | awk 'NR == 2 { print $2 }')" \
   --kernel "$(uname -sr)" \
+  --loadavg "$loadavg" \
   --date "$(date -u +%Y-%m-%d)"

@@ -37,6 +37,7 @@ internal static class BenchReport
             ["memory_gib"] = Math.Round(args.Number("memory-kb", 0) / 1024 / 1024, 1),
             ["filesystem"] = args.OptionalText("filesystem") ?? "unknown",
             ["kernel"] = args.OptionalText("kernel") ?? Environment.OSVersion.VersionString,
+            ["loadavg_before"] = args.OptionalText("loadavg"),
             ["dotnet"] = Environment.Version.ToString(),
         };
 
@@ -49,10 +50,10 @@ internal static class BenchReport
 
         Console.WriteLine();
         Console.WriteLine($"Date: {args.OptionalText("date") ?? "unknown"}");
-        Console.WriteLine($"Machine: {machine["nproc"]} cores ({machine["cpu"]}), {machine["memory_gib"]} GiB, {machine["filesystem"]}, {machine["kernel"]}, .NET {machine["dotnet"]}");
+        Console.WriteLine($"Machine: {machine["nproc"]} cores ({machine["cpu"]}), {machine["memory_gib"]} GiB, {machine["filesystem"]}, {machine["kernel"]}, .NET {machine["dotnet"]}; load average before: {machine["loadavg_before"]}");
         Console.WriteLine(Invariant($"Medians of {issue.Count} rounds, {args.WholeNumber("concurrency", 32)} clients, {args.Number("seconds", 10)} s each:"));
-        Console.WriteLine(Invariant($"  bare Kestrel POST   {baselinePerS,9:F1} /s   p50 {Median(baseline, "p50_ms"),6:F2} ms   p99 {Median(baseline, "p99_ms"),6:F2} ms"));
-        Console.WriteLine(Invariant($"  lease issuance      {issuePerS,9:F1} /s   p50 {Median(issue, "p50_ms"),6:F2} ms   p99 {p99,6:F2} ms   ({ratio:P1} of bare)"));
+        Console.WriteLine(Invariant($"  bare Kestrel POST   {baselinePerS,9:F1} /s   p50 {Median(baseline, "p50_ms"),6:F2} ms   p99 {Median(baseline, "p99_ms"),6:F2} ms   server CPU {MedianOrNull(baseline, "server_cpu_us_per_request"),5:F0} us/request"));
+        Console.WriteLine(Invariant($"  lease issuance      {issuePerS,9:F1} /s   p50 {Median(issue, "p50_ms"),6:F2} ms   p99 {p99,6:F2} ms   server CPU {MedianOrNull(issue, "server_cpu_us_per_request"),5:F0} us/lease   ({ratio:P1} of bare)"));
         Console.WriteLine(Invariant($"  sweep of {(int)sweep[0]["leases"]!} expired leases: {Median(sweep, "seconds"):F2} s"));
         var met = ratio >= AimShareOfBaseline && p99 < AimP99Ms;
         Console.WriteLine(Invariant($"  aim (issuance >= {AimShareOfBaseline:P0} of bare, p99 < {AimP99Ms} ms): {(met ? "met" : "NOT met")}"));
@@ -67,6 +68,8 @@ internal static class BenchReport
             ["baseline_p50_ms"] = Median(baseline, "p50_ms"),
             ["baseline_p99_ms"] = Median(baseline, "p99_ms"),
             ["issue_vs_baseline"] = ratio,
+            ["issue_cpu_us_per_lease"] = MedianOrNull(issue, "server_cpu_us_per_request"),
+            ["baseline_cpu_us_per_request"] = MedianOrNull(baseline, "server_cpu_us_per_request"),
             ["aim_met"] = met,
             ["errors"] = issue.Concat(baseline).Sum(l => (long)l["errors"]!),
             ["rounds"] = issue.Count,
@@ -87,6 +90,12 @@ internal static class BenchReport
         var values = rounds.Select(r => (double)r[field]!).Order().ToList();
         var mid = values.Count / 2;
         return values.Count % 2 == 1 ? values[mid] : Math.Round((values[mid - 1] + values[mid]) / 2, 3);
+    }
+
+    private static double? MedianOrNull(List<JsonObject> rounds, string field)
+    {
+        var measured = rounds.Where(r => r[field] is not null).ToList();
+        return measured.Count == 0 ? null : Median(measured, field);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

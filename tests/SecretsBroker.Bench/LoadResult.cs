@@ -17,9 +17,10 @@ internal sealed record LoadResult(
     double P90Ms,
     double P99Ms,
     double MaxMs,
+    double? ServerCpuUsPerRequest,
     string? FirstError)
 {
-    public static LoadResult From(string kind, int round, int concurrency, double seconds, IReadOnlyList<LoopTally> tallies)
+    public static LoadResult From(string kind, int round, int concurrency, double seconds, IReadOnlyList<LoopTally> tallies, TimeSpan? serverCpu)
     {
         var latencies = tallies.SelectMany(t => t.Latencies).Order().ToArray();
         var errors = tallies.Sum(t => t.Failures.Values.Sum());
@@ -37,6 +38,7 @@ internal sealed record LoadResult(
             Percentile(latencies, 0.90),
             Percentile(latencies, 0.99),
             latencies.Length == 0 ? 0 : Milliseconds(latencies[^1]),
+            serverCpu is { } cpu && latencies.Length > 0 ? Math.Round(cpu.TotalMicroseconds / latencies.Length, 1) : null,
             errors == 0 ? null : $"{string.Join(", ", statuses)}: {firstError}");
     }
 
@@ -44,7 +46,7 @@ internal sealed record LoadResult(
 
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Kind,-8} round {Round}: {PerS,9:F1} /s  p50 {P50Ms,6:F2} ms  p90 {P90Ms,6:F2} ms  p99 {P99Ms,6:F2} ms  max {MaxMs,7:F2} ms  ({Requests} ok, {Errors} errors){(FirstError is null ? "" : "  first error: " + FirstError)}");
+        $"{Kind,-8} round {Round}: {PerS,9:F1} /s  p50 {P50Ms,6:F2} ms  p90 {P90Ms,6:F2} ms  p99 {P99Ms,6:F2} ms  max {MaxMs,7:F2} ms  server CPU {ServerCpuUsPerRequest,5:F0} us/req  ({Requests} ok, {Errors} errors){(FirstError is null ? "" : "  first error: " + FirstError)}");
 
     /// <summary>Nearest-rank percentile of sorted latencies, in milliseconds.</summary>
     private static double Percentile(long[] sorted, double p) =>

@@ -43,6 +43,11 @@ internal static class LoadRun
         var measureFrom = begin + (long)(warmup * Stopwatch.Frequency);
         var measureTo = measureFrom + (long)(seconds * Stopwatch.Frequency);
         var counter = 0L;
+
+        // The server's own CPU time over exactly the recorded window, when bench.sh names its process.
+        var serverCpu = args.OptionalText("server-pid") is { } pid
+            ? ServerCpu.OverWindowAsync(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture), measureFrom, measureTo, deadline.Token)
+            : Task.FromResult<TimeSpan?>(null);
         var loops = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
         {
             var tally = new LoopTally();
@@ -86,7 +91,7 @@ internal static class LoadRun
         })).ToList();
 
         var tallies = await Task.WhenAll(loops);
-        var result = LoadResult.From(kind, round, concurrency, seconds, tallies);
+        var result = LoadResult.From(kind, round, concurrency, seconds, tallies, await serverCpu);
         await File.AppendAllTextAsync(args.Text("out"), result.ToJsonLine() + "\n");
         Console.WriteLine(result.Describe());
         // Refused requests are in the result (and the summary), not a failed run.
