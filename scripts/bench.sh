@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Benchmarks the broker on this machine and prints the figures; the last line is one JSON object.
+#
+#  1. lease issuance over HTTP: the real broker (Release build, its own process, embedded SQLite with
+#     synchronous=FULL and group commit) on 127.0.0.1, BENCH_CONCURRENCY clients each with its own CI
+#     token, every request a new lease (verify token, decide, mint an ES256 JWT, persist, audit, answer);
+#  2. next to it, in the same rounds and with the same client: a bare Kestrel minimal API answering
+#     the same POST with a small JSON object;
+#  3. the expiry sweep: BENCH_SWEEP_LEASES active leases past expiry in a real SQLite file, timed
+#     until all are revoked by the broker's own ExpirySweep and LeaseRevoker (JWT provider).
+#
+# Each measurement runs BENCH_ROUNDS times (default 3; BENCH_WARMUP s unrecorded, default 2, then
+# BENCH_SECONDS s recorded, default 10) after BENCH_PRIME s (default 5) of priming each server, and the
+# medians are reported; BENCH_CONCURRENCY (32) and BENCH_SWEEP_LEASES (100000) set the rest. The
+# temp folder is made under BENCH_TMPDIR (default TMPDIR or /tmp): put it on the disk to measure.
+# Only loopback traffic; every process and temp folder is removed on exit, failed or not.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+rounds="${BENCH_ROUNDS:-3}"
+seconds="${BENCH_SECONDS:-10}"
+warmup="${BENCH_WARMUP:-2}"
+prime="${BENCH_PRIME:-5}"
+concurrency="${BENCH_CONCURRENCY:-32}"
+sweep_leases="${BENCH_SWEEP_LEASES:-100000}"
+
+work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/sb-bench.XXXXXX")"
+pids=()
+stop_servers() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+}
+cleanup() {
+  stop_servers
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "== $*"; }
+
+# Waits (at most 60 s) for a server started in the background to print its address into its log.
+address_of() {
+  local pid="$1" log="$2" address=""
+  for _ in $(seq 1 300); do
+    address="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$log" | head -n 1)"
+    [ -n "$address" ] && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "bench: the server exited before listening:" >&2
+      cat "$log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  if [ -z "$address" ]; then
+    echo "bench: no address after 60 s:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  echo "$address"
+}
+
+say "build (Release)"
+if ! dotnet build tests/SecretsBroker.Bench/SecretsBroker.Bench.csproj -c Release >"$work/build.log" 2>&1; then
+  cat "$work/build.log" >&2
+  exit 1
+fi
+bench=(dotnet tests/SecretsBroker.Bench/bin/Release/net10.0/SecretsBroker.Bench.dll)
+server=src/SecretsBroker.Server/bin/Release/net10.0/SecretsBroker.Server.dll
+
+# Servers are bounded in time too: should this script be killed outright, they still go.
+limit=$((120 + 2 * rounds * (${seconds%.*} + ${warmup%.*} + 10)))
+
+say "setup: CI issuer, $concurrency tokens, policy"
+"${bench[@]}" setup --dir "$work" --clients "$concurrency" --token-minutes 60
+mapfile -t broker_args <"$work/broker.args"
+
+say "start the broker and the bare endpoint"
+timeout -k 5 "$limit" dotnet "$server" --urls http://127.0.0.1:0 --Broker:DataDirectory="$work/broker" "${broker_args[@]}" \
+  >"$work/broker.log" 2>&1 &
+pids+=("$!")
+broker_url="$(address_of "$!" "$work/broker.log")"
+broker_pid="$(pgrep -P "$!" | head -n 1)"
+timeout -k 5 "$limit" "${bench[@]}" baseline --max-seconds "$limit" >"$work/baseline.log" 2>&1 &
+pids+=("$!")
+baseline_url="$(address_of "$!" "$work/baseline.log")"
+baseline_pid="$(pgrep -P "$!" | head -n 1)"
+echo "broker $broker_url, bare endpoint $baseline_url"
+
+BENCH_ADMIN_TOKEN="$(grep -o 'sbt_[A-Za-z0-9_-]*' "$work/broker.log" | head -n 1)" \
+  "${bench[@]}" provision --url "$broker_url" --tokens "$work/tokens.tsv"
+
+results="$work/results.jsonl"
+load() {
+  "${bench[@]}" load --kind "$1" --url "$2" --round "$3" ${4:+--server-pid "$4"} --tokens "$work/tokens.tsv" \
+    --out "${5:-$results}" --seconds "${6:-$seconds}" --warmup "${7:-$warmup}" --concurrency "$concurrency" --expect 201
+}
+# The machine may be shared: what else was running is part of the figures.
+loadavg="$(cut -d ' ' -f 1-3 /proc/loadavg)"
+# A fresh process spends its first seconds compiling its hot paths again (tiered JIT): round 0
+# primes both servers and is not counted.
+say "prime both servers for ${prime} s (round 0, not counted)"
+load baseline "$baseline_url" 0 "$baseline_pid" "$work/prime.jsonl" "$prime" 0
+load issue "$broker_url" 0 "$broker_pid" "$work/prime.jsonl" "$prime" 0
+
+say "load: $rounds rounds of ${warmup} s warm-up + ${seconds} s, $concurrency clients, each endpoint in turn"
+for round in $(seq 1 "$rounds"); do
+  load baseline "$baseline_url" "$round" "$baseline_pid"
+  load issue "$broker_url" "$round" "$broker_pid"
+done
+
+# The servers go before the sweep, which gets the machine to itself.
+stop_servers
+
+say "sweep: $rounds rounds of $sweep_leases expired leases"
+for round in $(seq 1 "$rounds"); do
+  "${bench[@]}" sweep --dir "$work" --round "$round" --leases "$sweep_leases" --out "$results"
+done
+
+"${bench[@]}" report --results "$results" --concurrency "$concurrency" --seconds "$seconds" \
+  --nproc "$(nproc)" \
+  --cpu "$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
+  --memory-kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" \
+  --filesystem "$(df -T "$work" | awk 'NR == 2 { print $2 }')" \
+  --kernel "$(uname -sr)" \
+  --loadavg "$loadavg" \
+  --date "$(date -u +%Y-%m-%d)"
