@@ -13,6 +13,14 @@ public interface ICredentialProvider
     string Name { get; }
 
     /// <summary>
+    /// True when minting creates something outside the broker (a database role) that must be
+    /// removed if the broker crashes mid-issue: such leases are written ahead as <c>issuing</c>. A
+    /// credential that exists only in the answer (a signed JWT) cannot be orphaned, and its lease is
+    /// written once, as <c>active</c>, before the answer leaves.
+    /// </summary>
+    bool MintsDownstream { get; }
+
+    /// <summary>
     /// The downstream name of a lease's credential, derived from the lease id alone so that it can be
     /// recorded in the <c>issuing</c> row before anything is minted.
     /// </summary>

@@ -9,8 +9,12 @@ namespace SecretsBroker.Core.Leasing;
 /// </summary>
 public interface ILeaseStore
 {
-    /// <summary>Commits the lease as <c>issuing</c> (durably) before the provider mints anything. False when the idempotency key is taken.</summary>
-    Task<bool> InsertIssuingAsync(Lease lease, AuditRecord record, CancellationToken ct);
+    /// <summary>
+    /// Commits a new lease with its audit event: as <c>issuing</c> (no credential yet) before a
+    /// provider mints downstream, or as <c>active</c> with its credential ciphertext. False when the
+    /// idempotency key is taken.
+    /// </summary>
+    Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct);
 
     /// <summary><c>issuing</c> → <c>active</c>, keeping the credential (already ciphertext) for idempotent replays.</summary>
     Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct);

@@ -65,19 +65,39 @@ public sealed class LeaseService(
         }
 
         var record = new AuditRecord(now, audit, AuditActions.LeaseIssue, $"lease:{lease.Id} {target}", AuditDecision.Allowed, $"rule {decision.Rule}; ttl {(long)decision.Ttl.TotalSeconds}s");
+        return provider.MintsDownstream
+            ? await IssueWrittenAheadAsync(lease, role, provider, record, who, command.IdempotencyKey, ct)
+            : await IssueInOneWriteAsync(lease with { State = LeaseState.Active }, role, provider, record, who, command.IdempotencyKey, ct);
+    }
 
-        // Committed as issuing before the provider runs: a crash from here on leaves a row the
-        // reconciler revokes, so no credential can exist downstream without one.
-        if (!await store.InsertIssuingAsync(lease, record, ct))
+    /// <summary>A credential that exists only in the answer: minted first, then committed once as active before the answer leaves.</summary>
+    private async Task<Result<IssuedLease>> IssueInOneWriteAsync(
+        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity who, string? key, CancellationToken ct)
+    {
+        var minted = await provider.MintAsync(lease, role, ct);
+        if (!minted.IsSuccess)
         {
-            var raced = await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, command.IdempotencyKey!, ct);
-            return raced is null ? BrokerError.Conflict(ErrorCodes.RequestInProgress, "The idempotency key is in use.") : await ReplayAsync(raced, now, ct);
+            return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
+        }
+
+        return await store.InsertAsync(lease, Seal(lease.Id, minted.Value), record, ct)
+            ? new IssuedLease(lease, minted.Value, Replayed: false)
+            : await ReplayRacedAsync(who, key, record.At, ct);
+    }
+
+    /// <summary>A credential created downstream: the lease is committed as issuing first, so a crash leaves a row the reconciler revokes.</summary>
+    private async Task<Result<IssuedLease>> IssueWrittenAheadAsync(
+        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity who, string? key, CancellationToken ct)
+    {
+        if (!await store.InsertAsync(lease, null, record, ct))
+        {
+            return await ReplayRacedAsync(who, key, record.At, ct);
         }
 
         var minted = await provider.MintAsync(lease, role, ct);
         if (!minted.IsSuccess)
         {
-            var failure = new AuditRecord(clock.GetCurrentInstant(), audit, AuditActions.LeaseRevoke, $"lease:{lease.Id}", AuditDecision.Allowed, "mint_failed");
+            var failure = new AuditRecord(clock.GetCurrentInstant(), record.Context, AuditActions.LeaseRevoke, $"lease:{lease.Id}", AuditDecision.Allowed, "mint_failed");
             await store.RevokeAsync(lease.Id, "mint_failed", failure.At, failure, ct);
             return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
         }
@@ -90,6 +110,15 @@ public sealed class LeaseService(
         }
 
         return new IssuedLease(lease with { State = LeaseState.Active }, minted.Value, Replayed: false);
+    }
+
+    /// <summary>Another request with the same idempotency key committed first: answer with its lease.</summary>
+    private async Task<Result<IssuedLease>> ReplayRacedAsync(WorkloadIdentity who, string? key, Instant now, CancellationToken ct)
+    {
+        var raced = key is null ? null : await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, key, ct);
+        return raced is null
+            ? BrokerError.Conflict(ErrorCodes.RequestInProgress, "The idempotency key is in use.")
+            : await ReplayAsync(raced, now, ct);
     }
 
     public async Task<Result<Lease>> GetAsync(LeaseCaller caller, string id, CancellationToken ct)

@@ -20,6 +20,9 @@ public sealed class JwtCredentialProvider(SigningKeys keys, JwtSettings settings
 
     public string Name => "jwt";
 
+    /// <summary>A JWT exists only in the answer; nothing downstream can be orphaned by a crash.</summary>
+    public bool MintsDownstream => false;
+
     public string HandleFor(string leaseId) => leaseId;
 
     public Task<Result<IReadOnlyDictionary<string, string>>> MintAsync(Lease lease, RoleDefinition role, CancellationToken ct) =>

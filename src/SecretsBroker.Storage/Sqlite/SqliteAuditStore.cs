@@ -26,14 +26,14 @@ public sealed class SqliteAuditStore(SqliteDatabase db, SqliteGroupCommit writes
 
     public async Task<IReadOnlyList<AuditEvent>> PageAsync(long afterSeq, int limit, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<EventRow>(new CommandDefinition(Sql.Page, new { AfterSeq = afterSeq, Limit = limit }, cancellationToken: ct));
         return rows.Select(r => r.ToEvent()).ToList();
     }
 
     public async Task<AuditHead?> ReadHeadAsync(CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(Sql.ReadHead, cancellationToken: ct));
         return row is null ? null : new AuditHead(row.Seq, row.Mac, row.HeadMac);
     }

@@ -24,9 +24,9 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         public const string Insert = """
             INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                               issued_at, expires_at, max_expires_at, renewable, idempotency_key)
+                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, credential)
             VALUES (@Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
-                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey)
+                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @Credential)
             """;
 
         public const string Activate = "UPDATE lease SET state = 'active', credential = @Credential WHERE id = @Id AND state = 'issuing'";
@@ -83,12 +83,18 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         public const string CountByState = "SELECT state, count(*) AS n FROM lease GROUP BY state";
     }
 
-    public Task<bool> InsertIssuingAsync(Lease lease, AuditRecord record, CancellationToken ct) =>
+    public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
             try
             {
-                await c.ExecuteAsync(new CommandDefinition(Sql.Insert, lease, tx, cancellationToken: ct));
+                var row = new
+                {
+                    lease.Id, lease.Role, lease.Provider, lease.Secret, lease.Handle, lease.Issuer, lease.Subject, lease.RunId, lease.JobId,
+                    lease.Step, lease.Purpose, lease.Rule, lease.State, lease.IssuedAt, lease.ExpiresAt, lease.MaxExpiresAt, lease.Renewable,
+                    lease.IdempotencyKey, Credential = credentialCiphertext,
+                };
+                await c.ExecuteAsync(new CommandDefinition(Sql.Insert, row, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
             {
@@ -106,26 +112,26 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
     public async Task<Lease?> FindAsync(string id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         return (await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.Find, new { Id = id }, cancellationToken: ct)))?.ToLease();
     }
 
     public async Task<string?> ReadCredentialAsync(string id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         return await c.ExecuteScalarAsync<string?>(new CommandDefinition(Sql.ReadCredential, new { Id = id }, cancellationToken: ct));
     }
 
     public async Task<Lease?> FindByIdempotencyKeyAsync(string issuer, string subject, string key, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.FindByIdempotencyKey, new { Issuer = issuer, Subject = subject, Key = key }, cancellationToken: ct));
         return row?.ToLease();
     }
 
     public async Task<Lease?> FindReusableAsync(Lease binding, Instant since, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var args = new { binding.Issuer, binding.RunId, binding.Step, binding.Purpose, binding.Role, binding.Subject, binding.JobId, Since = since };
         return (await c.QueryFirstOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.FindReusable, args, cancellationToken: ct)))?.ToLease();
     }
@@ -189,7 +195,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
     public async Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.DueRevocations, new { Now = now, Batch = batch }, cancellationToken: ct));
         return rows.Select(r => new LeaseRevocation(r.ToLease(), r.RevokeAttempts)).ToList();
     }
@@ -209,7 +215,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
     public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<(string State, long N)>(new CommandDefinition(Sql.CountByState, cancellationToken: ct));
         return rows.ToDictionary(r => r.State, r => r.N);
     }

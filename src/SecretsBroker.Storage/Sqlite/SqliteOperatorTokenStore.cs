@@ -26,14 +26,14 @@ public sealed class SqliteOperatorTokenStore(SqliteDatabase db, SqliteAuditAppen
 
     public async Task<OperatorToken?> FindByHashAsync(string hash, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(Sql.FindByHash, new { Hash = hash }, cancellationToken: ct));
         return row?.ToToken();
     }
 
     public async Task<IReadOnlyList<OperatorToken>> ListAsync(CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<TokenRow>(new CommandDefinition(Sql.List, cancellationToken: ct));
         return rows.Select(r => r.ToToken()).ToList();
     }

@@ -59,7 +59,7 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
 
     public async Task<RootSecret?> FindAsync(string name, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<SecretRow>(new CommandDefinition(Sql.Find, new { Name = name }, cancellationToken: ct));
         if (row is null)
         {
@@ -72,7 +72,7 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
 
     public async Task<IReadOnlyList<RootSecret>> ListAsync(CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<SecretRow>(new CommandDefinition(Sql.List, cancellationToken: ct));
         var versions = (await c.QueryAsync<VersionRow>(new CommandDefinition(Sql.AllVersions, cancellationToken: ct))).ToLookup(v => v.Name);
         return rows.Select(r => r.ToSecret(versions[r.Name])).ToList();
@@ -80,7 +80,7 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
 
     public async Task<int> CurrentVersionAsync(string name, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         return await c.ExecuteScalarAsync<int?>(new CommandDefinition(Sql.CurrentVersion, new { Name = name }, cancellationToken: ct)) ?? 0;
     }
 
@@ -123,14 +123,14 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
 
     public async Task<(int Version, string Ciphertext)?> ReadCiphertextAsync(string name, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<CiphertextRow>(new CommandDefinition(Sql.ReadCiphertext, new { Name = name }, cancellationToken: ct));
         return row?.Ciphertext is null ? null : (row.Version, row.Ciphertext);
     }
 
     public async Task<IReadOnlyList<PublicSecretPart>> PublicPartsAsync(string type, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<PublicPartRow>(new CommandDefinition(Sql.PublicParts, new { Type = type }, cancellationToken: ct));
         return rows.Select(r => new PublicSecretPart(r.Name, r.Version, r.PublicPart, r.CreatedAt, r.ReplacedAt)).ToList();
     }

@@ -13,7 +13,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
 
     public List<AuditRecord> Audit { get; } = [];
 
-    public Task<bool> InsertIssuingAsync(Lease lease, AuditRecord record, CancellationToken ct)
+    public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
     {
         lock (gate)
         {
@@ -22,7 +22,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
                 return Task.FromResult(false);
             }
 
-            Rows[lease.Id] = (lease, null, 0, null);
+            Rows[lease.Id] = (lease, credentialCiphertext, 0, null);
             Audit.Add(record);
             return Task.FromResult(true);
         }

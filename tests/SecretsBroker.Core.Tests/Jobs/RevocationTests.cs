@@ -20,7 +20,7 @@ public sealed class RevocationTests
     private async Task<Lease> AddAsync(Duration ttl, string state = LeaseState.Active)
     {
         var lease = LeaseFactory.Make(clock.GetCurrentInstant(), ttl, state);
-        await store.InsertIssuingAsync(lease, new AuditRecord(Start, AuditContext.System, "t", "t", AuditDecision.Allowed), default);
+        await store.InsertAsync(lease, null, new AuditRecord(Start, AuditContext.System, "t", "t", AuditDecision.Allowed), default);
         return lease;
     }
 

@@ -21,16 +21,19 @@ public sealed class LeaseServiceTests
 
     public LeaseServiceTests()
     {
-        service = new LeaseService(
+        service = ServiceWith(provider);
+    }
+
+    private LeaseService ServiceWith(ICredentialProvider credentials) =>
+        new LeaseService(
             store,
             new InMemoryAuditStore(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate())),
             policy,
             new PolicyEvaluator(),
-            new ProviderRegistry([provider]),
+            new ProviderRegistry([credentials]),
             new EphemeralDataProtectionProvider(),
             new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)),
             clock);
-    }
 
     private WorkloadIdentity Runner(string run = "42", string repository = "acme/app", string job = "7") =>
         new("github", $"repo:{repository}", new Dictionary<string, string> { ["repository"] = repository, ["run_id"] = run }, run, job, clock.GetCurrentInstant() + Duration.FromMinutes(5));
@@ -51,6 +54,34 @@ public sealed class LeaseServiceTests
         Assert.Equal((AuditActions.LeaseIssue, AuditDecision.Allowed), (decision.Action, decision.Decision));
         Assert.Contains("rule acme-app", decision.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("minted-", store.Rows[lease.Id].Credential, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_provider_that_mints_downstream_finds_its_lease_already_committed_as_issuing()
+    {
+        string? stateAtMint = null;
+        provider.OnMint = lease => stateAtMint = store.Rows[lease.Id].Lease.State;
+
+        var issued = await service.IssueAsync(Runner(), Ask(), Request, default);
+
+        Assert.Equal(LeaseState.Issuing, stateAtMint);
+        Assert.Equal(LeaseState.Active, store.Rows[issued.Value.Lease.Id].Lease.State);
+    }
+
+    [Fact]
+    public async Task A_credential_that_exists_only_in_the_answer_is_committed_once_as_active_with_its_credential()
+    {
+        var local = new FlakyProvider(mintsDownstream: false);
+        var committedAtMint = true;
+        local.OnMint = lease => committedAtMint = store.Rows.ContainsKey(lease.Id);
+
+        var issued = await ServiceWith(local).IssueAsync(Runner(), Ask(), Request, default);
+
+        Assert.False(committedAtMint);
+        var row = store.Rows[issued.Value.Lease.Id];
+        Assert.Equal(LeaseState.Active, row.Lease.State);
+        Assert.NotNull(row.Credential);
+        Assert.Equal(1, local.MintCalls);
     }
 
     [Fact]
