@@ -88,12 +88,8 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         {
             try
             {
-                var row = new
-                {
-                    lease.Id, lease.Role, lease.Provider, lease.Secret, lease.Handle, lease.Issuer, lease.Subject, lease.RunId, lease.JobId,
-                    lease.Step, lease.Purpose, lease.Rule, lease.State, lease.IssuedAt, lease.ExpiresAt, lease.MaxExpiresAt, lease.Renewable,
-                    lease.IdempotencyKey, Credential = credentialCiphertext,
-                };
+                var row = new DynamicParameters(lease);
+                row.Add("Credential", credentialCiphertext);
                 await c.ExecuteAsync(new CommandDefinition(Sql.Insert, row, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
