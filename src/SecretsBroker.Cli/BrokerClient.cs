@@ -47,6 +47,9 @@ internal sealed class BrokerClient(BrokerTransport transport)
     public Task<SecretMetadata> GetSecretAsync(string name, CancellationToken cancellationToken) =>
         transport.CallAsync<SecretMetadata>(HttpMethod.Get, SecretPath(name), body: null, cancellationToken);
 
+    public Task<SecretMetadata> RotateSecretAsync(string name, CancellationToken cancellationToken) =>
+        transport.CallAsync<SecretMetadata>(HttpMethod.Post, SecretPath(name) + "/rotate", body: null, cancellationToken);
+
     public Task DeleteSecretAsync(string name, CancellationToken cancellationToken) =>
         transport.CallAsync(HttpMethod.Delete, SecretPath(name), cancellationToken);
 

@@ -16,6 +16,7 @@ internal static class SecretCommands
             Put(context),
             List(context),
             Show(context),
+            Rotate(context),
             Delete(context),
         };
 
@@ -115,6 +116,27 @@ internal static class SecretCommands
                 .Select(version => new[] { version.Version.ToString(), Output.Time(version.CreatedAt), version.CreatedBy })
                 .ToList();
             output.Table(["VERSION", "CREATED", "CREATOR"], versions, whenEmpty: "no versions");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Rotate(CommandContext context)
+    {
+        var name = NameArgument();
+        var command = new Command("rotate", "Rotate the credential a secret holds at its target (postgresql-admin: the admin password)") { name };
+        context.SetBrokerAction(command, async (parse, broker, output, cancellationToken) =>
+        {
+            var secret = await broker.RotateSecretAsync(parse.GetRequiredValue(name), cancellationToken);
+            if (output.IsJson)
+            {
+                output.Json(secret);
+            }
+            else
+            {
+                output.Line($"secret '{secret.Name}' rotated (version {secret.Version})");
+            }
+
             return ExitCodes.Success;
         });
         return command;

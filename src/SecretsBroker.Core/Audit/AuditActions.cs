@@ -5,6 +5,7 @@ public static class AuditActions
 {
     public const string SecretPut = "secret.put";
     public const string SecretDelete = "secret.delete";
+    public const string SecretRotate = "secret.rotate";
     public const string TokenCreate = "token.create";
     public const string TokenRevoke = "token.revoke";
     public const string LeaseIssue = "lease.issue";

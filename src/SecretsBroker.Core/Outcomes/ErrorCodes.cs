@@ -23,6 +23,8 @@ public static class ErrorCodes
 
     public const string SecretNotFound = "secret_not_found";
     public const string UnknownSecretType = "unknown_secret_type";
+    public const string SecretNotRotatable = "secret_not_rotatable";
+    public const string RotationFailed = "rotation_failed";
     public const string TokenNotFound = "token_not_found";
     public const string InvalidScope = "invalid_scope";
     public const string InvalidTtl = "invalid_ttl";

@@ -25,6 +25,21 @@ public interface ISecretStore
     /// <summary>The public parts of every version of every secret of <paramref name="type"/>, newest first.</summary>
     Task<IReadOnlyList<PublicSecretPart>> PublicPartsAsync(string type, CancellationToken ct);
 
+    /// <summary>
+    /// Records the next version of a secret without making it current: a rotation writes the new
+    /// value here before the target learns it. False when the secret moved on or the number is taken.
+    /// </summary>
+    Task<bool> AddPendingVersionAsync(SealedSecretVersion version, AuditRecord record, CancellationToken ct);
+
+    /// <summary>Makes a pending version current and erases the values of older ones; false when it is not the next version.</summary>
+    Task<bool> PromoteAsync(string name, int version, Instant now, AuditRecord record, CancellationToken ct);
+
+    /// <summary>Forgets a pending version (the rotation it belonged to did not happen).</summary>
+    Task DropPendingAsync(string name, int version, AuditRecord record, CancellationToken ct);
+
+    /// <summary>Every pending version with its ciphertext: rotations a crash or failure left unfinished.</summary>
+    Task<IReadOnlyList<PendingSecretVersion>> PendingVersionsAsync(CancellationToken ct);
+
     /// <summary>Deletes the secret with all versions; false when there was none.</summary>
     Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct);
 }

@@ -21,5 +21,8 @@ public sealed record SealedSecretVersion(string Name, string Type, int Version, 
     public string? PublicPart { get; init; }
 }
 
+/// <summary>A version written by a rotation and not yet made current.</summary>
+public sealed record PendingSecretVersion(string Name, string Type, int Version, string Ciphertext);
+
 /// <summary>The public part of one version of a secret, and when a newer version replaced it (null while current).</summary>
 public sealed record PublicSecretPart(string Name, int Version, string PublicPart, Instant CreatedAt, Instant? ReplacedAt);

@@ -94,6 +94,13 @@ public sealed class SecretVault(ISecretStore store, IDataProtectionProvider data
         return JsonSerializer.Deserialize<Dictionary<string, string>>(plaintext)!;
     }
 
+    /// <summary>Encrypts <paramref name="fields"/> for one version of a secret (bound to its name and number).</summary>
+    internal string Seal(string name, int version, IReadOnlyDictionary<string, string> fields) =>
+        Convert.ToBase64String(Protector(name, version).Protect(JsonSerializer.SerializeToUtf8Bytes(fields)));
+
+    internal IReadOnlyDictionary<string, string> Unseal(string name, int version, string ciphertext) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(Protector(name, version).Unprotect(Convert.FromBase64String(ciphertext)))!;
+
     private IDataProtector Protector(string name, int version) =>
         dataProtection.CreateProtector(Purposes.RootSecret).CreateProtector(name).CreateProtector($"v{version}");
 

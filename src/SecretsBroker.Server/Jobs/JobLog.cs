@@ -6,8 +6,8 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Sweep: {Expired} leases expired, {Revoked} revoked downstream")]
     public static partial void Swept(ILogger logger, int expired, int revoked);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Reconcile: {Reclaimed} stuck issuing leases reclaimed, {Revoked} revoked downstream")]
-    public static partial void Reconciled(ILogger logger, int reclaimed, int revoked);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Reconcile: {Reclaimed} stuck issuing leases reclaimed, {Revoked} revoked downstream, {Rotations} pending rotations settled")]
+    public static partial void Reconciled(ILogger logger, int reclaimed, int revoked, int rotations);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Could not queue the lease sweep")]
     public static partial void TickFailed(ILogger logger, Exception exception);

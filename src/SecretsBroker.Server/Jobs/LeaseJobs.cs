@@ -1,5 +1,6 @@
 using Hangfire;
 using SecretsBroker.Core.Jobs;
+using SecretsBroker.Core.Secrets;
 using SecretsBroker.Server.Hosting;
 
 namespace SecretsBroker.Server.Jobs;
@@ -9,7 +10,7 @@ namespace SecretsBroker.Server.Jobs;
 /// arguments, is safe to run twice, and does nothing while the broker is sealed. The logic lives in
 /// Core; these only call it.
 /// </summary>
-public sealed class LeaseJobs(BrokerSeal seal, ExpirySweep sweep, LeaseRevoker revoker, Reconciliation reconciliation, ILogger<LeaseJobs> logger)
+public sealed class LeaseJobs(BrokerSeal seal, ExpirySweep sweep, LeaseRevoker revoker, Reconciliation reconciliation, SecretRotation rotation, ILogger<LeaseJobs> logger)
 {
     private int sweeping;
 
@@ -45,7 +46,7 @@ public sealed class LeaseJobs(BrokerSeal seal, ExpirySweep sweep, LeaseRevoker r
         }
     }
 
-    /// <summary>Leases stuck in issuing (a crash) or in clean-up (an outage) are finished.</summary>
+    /// <summary>Leases stuck in issuing (a crash) or in clean-up (an outage), and rotations a crash left pending, are finished.</summary>
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     public async Task ReconcileAsync()
@@ -56,6 +57,7 @@ public sealed class LeaseJobs(BrokerSeal seal, ExpirySweep sweep, LeaseRevoker r
         }
 
         var (reclaimed, revoked) = await reconciliation.RunAsync(CancellationToken.None);
-        JobLog.Reconciled(logger, reclaimed, revoked);
+        var rotations = await rotation.RecoverAsync(null, CancellationToken.None);
+        JobLog.Reconciled(logger, reclaimed, revoked, rotations);
     }
 }

@@ -19,6 +19,9 @@ internal static class SecretEndpoints
         secrets.MapGet("/{name}", (string name, SecretVault vault, CancellationToken ct) =>
             vault.GetAsync(name, ct).ToHttp(secret => Results.Ok(secret.ToContract())));
 
+        secrets.MapPost("/{name}/rotate", (string name, SecretRotation rotation, HttpContext http, CancellationToken ct) =>
+            rotation.RotateAsync(name, RequestAudit.ContextOf(http), ct).ToHttp(secret => Results.Ok(secret.ToContract())));
+
         secrets.MapDelete("/{name}", (string name, SecretVault vault, HttpContext http, CancellationToken ct) =>
             vault.DeleteAsync(name, RequestAudit.ContextOf(http), ct).ToHttp(_ => Results.NoContent()));
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using SecretsBroker.Core.Secrets;
+using SecretsBroker.Providers.Postgres;
 using SecretsBroker.Storage.KeyRing;
 using SecretsBroker.Storage.Sqlite;
 
@@ -22,6 +23,8 @@ internal static class SecretsSetup
 
         services.AddSingleton<ISecretStore, SqliteSecretStore>();
         services.AddSingleton<SecretVault>();
+        services.AddSingleton<SecretRotation>();
+        services.AddSingleton<ISecretRotator, PostgresAdminRotator>();
         return services;
     }
 

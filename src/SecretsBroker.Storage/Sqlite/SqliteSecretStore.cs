@@ -52,6 +52,30 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
             ORDER BY v.created_at DESC
             """;
 
+        public const string InsertPending = """
+            INSERT INTO root_secret_version (name, version, ciphertext, public_part, created_at, created_by)
+            SELECT @Name, @Version, @Ciphertext, @PublicPart, @CreatedAt, @CreatedBy
+            WHERE EXISTS (SELECT 1 FROM root_secret WHERE name = @Name AND current_version = @Version - 1)
+            """;
+
+        public const string Promote = """
+            UPDATE root_secret SET current_version = @Version, updated_at = @Now
+            WHERE name = @Name AND current_version = @Version - 1
+              AND EXISTS (SELECT 1 FROM root_secret_version WHERE name = @Name AND version = @Version AND ciphertext IS NOT NULL)
+            """;
+
+        public const string DropPending = """
+            DELETE FROM root_secret_version
+            WHERE name = @Name AND version = @Version AND version > (SELECT current_version FROM root_secret WHERE name = @Name)
+            """;
+
+        public const string PendingVersions = """
+            SELECT v.name, s.type, v.version, v.ciphertext FROM root_secret_version v
+            JOIN root_secret s ON s.name = v.name
+            WHERE v.version > s.current_version AND v.ciphertext IS NOT NULL
+            ORDER BY v.name, v.version
+            """;
+
         public const string DeleteVersions = "DELETE FROM root_secret_version WHERE name = @Name";
 
         public const string Delete = "DELETE FROM root_secret WHERE name = @Name";
@@ -135,6 +159,61 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
         return rows.Select(r => new PublicSecretPart(r.Name, r.Version, r.PublicPart, r.CreatedAt, r.ReplacedAt)).ToList();
     }
 
+    public async Task<bool> AddPendingVersionAsync(SealedSecretVersion version, AuditRecord record, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = c.BeginTransaction();
+        var args = new { version.Name, version.Version, version.Ciphertext, version.PublicPart, version.CreatedAt, version.CreatedBy };
+        try
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.InsertPending, args, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            // SQLITE_CONSTRAINT: another rotation already holds this version number.
+            return false;
+        }
+
+        await audit.AppendAsync(c, tx, record, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<bool> PromoteAsync(string name, int version, Instant now, AuditRecord record, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = c.BeginTransaction();
+        var args = new { Name = name, Version = version, Now = now };
+        if (await c.ExecuteAsync(new CommandDefinition(Sql.Promote, args, tx, cancellationToken: ct)) == 0)
+        {
+            return false;
+        }
+
+        await c.ExecuteAsync(new CommandDefinition(Sql.ForgetOlderValues, args, tx, cancellationToken: ct));
+        await audit.AppendAsync(c, tx, record, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task DropPendingAsync(string name, int version, AuditRecord record, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = c.BeginTransaction();
+        await c.ExecuteAsync(new CommandDefinition(Sql.DropPending, new { Name = name, Version = version }, tx, cancellationToken: ct));
+        await audit.AppendAsync(c, tx, record, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<PendingSecretVersion>> PendingVersionsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var rows = await c.QueryAsync<PendingRow>(new CommandDefinition(Sql.PendingVersions, cancellationToken: ct));
+        return rows.Select(r => new PendingSecretVersion(r.Name, r.Type, r.Version, r.Ciphertext)).ToList();
+    }
+
     public async Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -196,6 +275,17 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
         public Instant CreatedAt { get; init; }
 
         public Instant? ReplacedAt { get; init; }
+    }
+
+    private sealed class PendingRow
+    {
+        public string Name { get; init; } = "";
+
+        public string Type { get; init; } = "";
+
+        public int Version { get; init; }
+
+        public string Ciphertext { get; init; } = "";
     }
 
     private sealed class CiphertextRow

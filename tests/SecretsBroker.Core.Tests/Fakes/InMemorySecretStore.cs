@@ -1,33 +1,42 @@
+using NodaTime;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Secrets;
 
 namespace SecretsBroker.Core.Tests.Fakes;
 
+/// <summary>Root secrets in memory with the SQL store's rules: a current-version pointer, pending versions above it.</summary>
 internal sealed class InMemorySecretStore : ISecretStore
 {
     public Dictionary<string, List<SealedSecretVersion>> Versions { get; } = [];
 
+    public Dictionary<string, int> Current { get; } = [];
+
     public List<AuditRecord> Audit { get; } = [];
 
     public Task<RootSecret?> FindAsync(string name, CancellationToken ct) =>
-        Task.FromResult(Versions.TryGetValue(name, out var versions) ? ToSecret(versions) : null);
+        Task.FromResult(Versions.ContainsKey(name) ? ToSecret(name) : null);
 
     public Task<IReadOnlyList<RootSecret>> ListAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<RootSecret>>(Versions.Values.Select(ToSecret).ToList());
+        Task.FromResult<IReadOnlyList<RootSecret>>(Versions.Keys.Select(ToSecret).ToList());
 
-    public Task<int> CurrentVersionAsync(string name, CancellationToken ct) =>
-        Task.FromResult(Versions.TryGetValue(name, out var versions) ? versions[^1].Version : 0);
+    public Task<int> CurrentVersionAsync(string name, CancellationToken ct) => Task.FromResult(Current.GetValueOrDefault(name));
 
     public Task<bool> AddVersionAsync(SealedSecretVersion version, AuditRecord record, CancellationToken ct)
     {
         var versions = Versions.TryGetValue(version.Name, out var existing) ? existing : Versions[version.Name] = [];
+        if (versions.Any(v => v.Version == version.Version))
+        {
+            return Task.FromResult(false);
+        }
+
         versions.Add(version);
+        Current[version.Name] = version.Version;
         Audit.Add(record);
         return Task.FromResult(true);
     }
 
     public Task<(int Version, string Ciphertext)?> ReadCiphertextAsync(string name, CancellationToken ct) =>
-        Task.FromResult<(int, string)?>(Versions.TryGetValue(name, out var versions) ? (versions[^1].Version, versions[^1].Ciphertext) : null);
+        Task.FromResult<(int, string)?>(Versions.TryGetValue(name, out var versions) ? (Current[name], versions.Single(v => v.Version == Current[name]).Ciphertext) : null);
 
     public Task<IReadOnlyList<PublicSecretPart>> PublicPartsAsync(string type, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<PublicSecretPart>>(Versions.Values
@@ -36,18 +45,62 @@ internal sealed class InMemorySecretStore : ISecretStore
                 x.Name, x.Version, x.PublicPart!, x.CreatedAt, v.FirstOrDefault(n => n.Version == x.Version + 1)?.CreatedAt)))
             .ToList());
 
+    public Task<bool> AddPendingVersionAsync(SealedSecretVersion version, AuditRecord record, CancellationToken ct)
+    {
+        if (Current.GetValueOrDefault(version.Name) != version.Version - 1 || Versions[version.Name].Any(v => v.Version == version.Version))
+        {
+            return Task.FromResult(false);
+        }
+
+        Versions[version.Name].Add(version);
+        Audit.Add(record);
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> PromoteAsync(string name, int version, Instant now, AuditRecord record, CancellationToken ct)
+    {
+        if (Current.GetValueOrDefault(name) != version - 1 || Versions[name].All(v => v.Version != version))
+        {
+            return Task.FromResult(false);
+        }
+
+        Current[name] = version;
+        Versions[name] = Versions[name].Select(v => v.Version < version ? v with { Ciphertext = "" } : v).ToList();
+        Audit.Add(record);
+        return Task.FromResult(true);
+    }
+
+    public Task DropPendingAsync(string name, int version, AuditRecord record, CancellationToken ct)
+    {
+        Versions[name].RemoveAll(v => v.Version == version && version > Current[name]);
+        Audit.Add(record);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<PendingSecretVersion>> PendingVersionsAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<PendingSecretVersion>>(Versions.Values.SelectMany(v => v)
+            .Where(v => v.Version > Current[v.Name])
+            .Select(v => new PendingSecretVersion(v.Name, v.Type, v.Version, v.Ciphertext))
+            .ToList());
+
     public Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct)
     {
         Audit.Add(record);
+        Current.Remove(name);
         return Task.FromResult(Versions.Remove(name));
     }
 
-    private static RootSecret ToSecret(List<SealedSecretVersion> versions) => new(
-        versions[^1].Name,
-        versions[^1].Type,
-        versions[^1].Version,
-        versions[^1].FieldNames,
-        versions[0].CreatedAt,
-        versions[^1].CreatedAt,
-        versions.Select(v => new RootSecretVersion(v.Version, v.CreatedAt, v.CreatedBy)).ToList());
+    private RootSecret ToSecret(string name)
+    {
+        var versions = Versions[name];
+        var current = versions.Single(v => v.Version == Current[name]);
+        return new RootSecret(
+            name,
+            current.Type,
+            current.Version,
+            current.FieldNames,
+            versions[0].CreatedAt,
+            current.CreatedAt,
+            versions.Select(v => new RootSecretVersion(v.Version, v.CreatedAt, v.CreatedBy)).ToList());
+    }
 }

@@ -1,0 +1,22 @@
+using SecretsBroker.Core.Outcomes;
+
+namespace SecretsBroker.Core.Secrets;
+
+/// <summary>
+/// Rotates the credential a root secret of one type holds, at its target (a PostgreSQL admin
+/// password). One small class per type; the rotation procedure around it is the same for all.
+/// </summary>
+public interface ISecretRotator
+{
+    /// <summary>The secret type this rotator handles (<c>postgresql-admin</c>).</summary>
+    string SecretType { get; }
+
+    /// <summary>The secret's fields with a newly generated credential in place of the current one.</summary>
+    IReadOnlyDictionary<string, string> NextFields(IReadOnlyDictionary<string, string> current);
+
+    /// <summary>Makes the target accept <paramref name="replacement"/>, logging in with <paramref name="current"/>.</summary>
+    Task<Result<bool>> ApplyAsync(IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string> replacement, CancellationToken ct);
+
+    /// <summary>True when <paramref name="fields"/> can log in to the target right now.</summary>
+    Task<bool> CanLogInAsync(IReadOnlyDictionary<string, string> fields, CancellationToken ct);
+}
