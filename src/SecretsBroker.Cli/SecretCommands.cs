@@ -35,9 +35,10 @@ internal static class SecretCommands
             HelpName = "FILE",
         };
         var fromStdin = new Option<bool>("--from-stdin") { Description = "Read the fields from a JSON object on stdin" };
+        var rotateEvery = TtlParser.CreateOption($"Have the broker rotate this secret on a schedule ({TtlParser.Examples}); postgresql-admin only", "--rotate-every");
         var command = new Command("put", "Create a secret or store a new version of it")
         {
-            name, type, fromFile, fromStdin,
+            name, type, fromFile, fromStdin, rotateEvery,
         };
         command.Validators.Add(result =>
         {
@@ -50,7 +51,7 @@ internal static class SecretCommands
         context.SetBrokerAction(command, async (parse, broker, output, cancellationToken) =>
         {
             var fields = await SecretFieldsReader.ReadAsync(parse.GetValue(fromFile), context.In, cancellationToken);
-            var request = new PutSecretRequest(parse.GetRequiredValue(type), fields);
+            var request = new PutSecretRequest(parse.GetRequiredValue(type), fields, parse.GetValue(rotateEvery));
             var result = await broker.PutSecretAsync(parse.GetRequiredValue(name), request, cancellationToken);
             if (output.IsJson)
             {
@@ -110,7 +111,8 @@ internal static class SecretCommands
                 ("version", secret.Version.ToString()),
                 ("fields", Output.List(secret.FieldNames)),
                 ("created", Output.Time(secret.CreatedAt)),
-                ("updated", Output.Time(secret.UpdatedAt)));
+                ("updated", Output.Time(secret.UpdatedAt)),
+                ("rotate every", secret.RotateEverySeconds is { } every ? $"{every}s" : "-"));
             output.Line(string.Empty);
             var versions = secret.Versions
                 .Select(version => new[] { version.Version.ToString(), Output.Time(version.CreatedAt), version.CreatedBy })

@@ -9,7 +9,7 @@ internal static class TtlParser
     public const string Examples = "30d, 12h, 90m, 3600s or 3600";
 
     /// <summary>A <c>--ttl</c> option whose value is the lifetime in seconds, rejected at parse time when malformed.</summary>
-    public static Option<long?> CreateOption(string description) => new("--ttl")
+    public static Option<long?> CreateOption(string description, string name = "--ttl") => new(name)
     {
         Description = description,
         HelpName = "TTL",

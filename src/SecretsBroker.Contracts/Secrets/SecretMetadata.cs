@@ -8,7 +8,8 @@ public sealed record SecretMetadata(
     IReadOnlyList<string> FieldNames,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<SecretVersionInfo> Versions);
+    IReadOnlyList<SecretVersionInfo> Versions,
+    long? RotateEverySeconds = null);
 
 /// <summary>One stored version of a root secret.</summary>
 public sealed record SecretVersionInfo(int Version, DateTimeOffset CreatedAt, string CreatedBy);

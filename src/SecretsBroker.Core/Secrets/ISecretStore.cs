@@ -37,6 +37,9 @@ public interface ISecretStore
     /// <summary>Forgets a pending version (the rotation it belonged to did not happen).</summary>
     Task DropPendingAsync(string name, int version, AuditRecord record, CancellationToken ct);
 
+    /// <summary>Secrets with a rotation period whose last write or rotation is at least that long before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<string>> DueForRotationAsync(Instant now, CancellationToken ct);
+
     /// <summary>Every pending version with its ciphertext: rotations a crash or failure left unfinished.</summary>
     Task<IReadOnlyList<PendingSecretVersion>> PendingVersionsAsync(CancellationToken ct);
 

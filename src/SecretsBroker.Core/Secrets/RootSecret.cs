@@ -10,7 +10,11 @@ public sealed record RootSecret(
     IReadOnlyList<string> FieldNames,
     Instant CreatedAt,
     Instant UpdatedAt,
-    IReadOnlyList<RootSecretVersion> Versions);
+    IReadOnlyList<RootSecretVersion> Versions)
+{
+    /// <summary>How often the broker rotates it, when it does.</summary>
+    public Duration? RotateEvery { get; init; }
+}
 
 /// <summary>One stored version; only the newest one still has a value.</summary>
 public sealed record RootSecretVersion(int Version, Instant CreatedAt, string CreatedBy);
@@ -19,6 +23,8 @@ public sealed record RootSecretVersion(int Version, Instant CreatedAt, string Cr
 public sealed record SealedSecretVersion(string Name, string Type, int Version, IReadOnlyList<string> FieldNames, string Ciphertext, Instant CreatedAt, string CreatedBy)
 {
     public string? PublicPart { get; init; }
+
+    public Duration? RotateEvery { get; init; }
 }
 
 /// <summary>A version written by a rotation and not yet made current.</summary>

@@ -65,6 +65,21 @@ public sealed class SecretRotation(ISecretStore store, SecretVault vault, IEnume
         return (await store.FindAsync(name, ct))!;
     }
 
+    /// <summary>Rotates every secret whose rotation period has passed; returns how many were rotated.</summary>
+    public async Task<int> RotateDueAsync(CancellationToken ct)
+    {
+        var rotated = 0;
+        foreach (var name in await store.DueForRotationAsync(clock.GetCurrentInstant(), ct))
+        {
+            if ((await RotateAsync(name, AuditContext.System, ct)).IsSuccess)
+            {
+                rotated++;
+            }
+        }
+
+        return rotated;
+    }
+
     /// <summary>
     /// Finishes rotations left pending (by a crash, or a failed proof): a pending version that can
     /// log in becomes current; one that cannot is dropped while the current one still can.

@@ -12,13 +12,22 @@ namespace SecretsBroker.Core.Secrets;
 /// their metadata. Values go in and, for providers only, come out through <see cref="RevealAsync"/>;
 /// no answer, log line or audit record ever holds one.
 /// </summary>
-public sealed class SecretVault(ISecretStore store, IDataProtectionProvider dataProtection, IClock clock)
+public sealed class SecretVault(ISecretStore store, IDataProtectionProvider dataProtection, IClock clock, IEnumerable<ISecretRotator>? rotators = null)
 {
+    public static readonly Duration ShortestRotation = Duration.FromMinutes(5);
+    public static readonly Duration LongestRotation = Duration.FromDays(366);
+
+    private readonly HashSet<string> rotatable = (rotators ?? []).Select(r => r.SecretType).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>How many times a put retries when another writer takes the same version number.</summary>
     private const int MaxVersionRaces = 5;
 
+    public Task<Result<(RootSecret Secret, bool Created)>> PutAsync(
+        string name, string? typeName, IReadOnlyDictionary<string, string>? fields, AuditContext who, CancellationToken ct) =>
+        PutAsync(name, typeName, fields, null, who, ct);
+
     public async Task<Result<(RootSecret Secret, bool Created)>> PutAsync(
-        string name, string? typeName, IReadOnlyDictionary<string, string>? fields, AuditContext who, CancellationToken ct)
+        string name, string? typeName, IReadOnlyDictionary<string, string>? fields, Duration? rotateEvery, AuditContext who, CancellationToken ct)
     {
         if (ResourceName.Check(name, "secret name") is { } badName)
         {
@@ -36,6 +45,16 @@ public sealed class SecretVault(ISecretStore store, IDataProtectionProvider data
             return badFields;
         }
 
+        if (rotateEvery is { } period && !rotatable.Contains(type.Value.Name))
+        {
+            return BrokerError.Invalid(ErrorCodes.SecretNotRotatable, $"Secrets of type {type.Value.Name} cannot be rotated by the broker.");
+        }
+
+        if (rotateEvery is { } every && (every < ShortestRotation || every > LongestRotation))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidTtl, "The rotation period must be between 5 minutes and 366 days.");
+        }
+
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(fields);
         var fieldNames = fields!.Keys.Order(StringComparer.Ordinal).ToList();
         for (var attempt = 0; attempt < MaxVersionRaces; attempt++)
@@ -46,6 +65,7 @@ public sealed class SecretVault(ISecretStore store, IDataProtectionProvider data
                 name, type.Value.Name, version, fieldNames, Convert.ToBase64String(Protector(name, version).Protect(plaintext)), now, who.Actor)
             {
                 PublicPart = type.Value.PublicPart?.Invoke(fields),
+                RotateEvery = rotateEvery,
             };
             var audit = new AuditRecord(now, who, AuditActions.SecretPut, Target(name), AuditDecision.Allowed, $"version {version}");
             if (await store.AddVersionAsync(sealedVersion, audit, ct))

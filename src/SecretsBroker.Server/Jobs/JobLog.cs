@@ -9,6 +9,9 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Reconcile: {Reclaimed} stuck issuing leases reclaimed, {Revoked} revoked downstream, {Rotations} pending rotations settled")]
     public static partial void Reconciled(ILogger logger, int reclaimed, int revoked, int rotations);
 
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Rotation: {Rotated} root secrets rotated on schedule")]
+    public static partial void Rotated(ILogger logger, int rotated);
+
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Could not queue the lease sweep")]
     public static partial void TickFailed(ILogger logger, Exception exception);
 }

@@ -35,6 +35,7 @@ internal static class JobsSetup
 
         // One instance holds the "a sweep is pending" flag the ticker and the job share.
         services.AddSingleton<LeaseJobs>();
+        services.AddSingleton<SecretJobs>();
         services.AddHostedService<LeaseJobTicker>();
         return services;
     }

@@ -28,6 +28,7 @@ internal sealed class LeaseJobTicker(
 
         jobs.Enqueue<LeaseJobs>(j => j.ReconcileAsync());
         recurring.AddOrUpdate<LeaseJobs>("lease-reconcile", j => j.ReconcileAsync(), Cron.Minutely());
+        recurring.AddOrUpdate<SecretJobs>("secret-rotation", j => j.RotateDueAsync(), Cron.Minutely());
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -10,7 +10,7 @@ internal static class SecretEndpoints
     internal static RouteGroupBuilder MapSecretEndpoints(this RouteGroupBuilder secrets)
     {
         secrets.MapPut("/{name}", (string name, JsonBody<PutSecretRequest> body, SecretVault vault, HttpContext http, CancellationToken ct) =>
-            vault.PutAsync(name, body.Value.Type, body.Value.Fields, RequestAudit.ContextOf(http), ct)
+            vault.PutAsync(name, body.Value.Type, body.Value.Fields, TtlSeconds.ToDuration(body.Value.RotateEverySeconds), RequestAudit.ContextOf(http), ct)
                 .ToHttp(put => put.Created ? Results.Created($"{Contracts.Routes.Secrets}/{name}", put.Secret.ToContract()) : Results.Ok(put.Secret.ToContract())));
 
         secrets.MapGet("/", async (SecretVault vault, CancellationToken ct) =>
@@ -35,5 +35,6 @@ internal static class SecretEndpoints
         secret.FieldNames,
         secret.CreatedAt.ToDateTimeOffset(),
         secret.UpdatedAt.ToDateTimeOffset(),
-        secret.Versions.Select(v => new SecretVersionInfo(v.Version, v.CreatedAt.ToDateTimeOffset(), v.CreatedBy)).ToList());
+        secret.Versions.Select(v => new SecretVersionInfo(v.Version, v.CreatedAt.ToDateTimeOffset(), v.CreatedBy)).ToList(),
+        secret.RotateEvery is { } every ? (long)every.TotalSeconds : null);
 }

@@ -11,9 +11,15 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
 {
     private static class Sql
     {
-        public const string Find = "SELECT name, type, current_version, field_names, created_at, updated_at FROM root_secret WHERE name = @Name";
+        public const string Find = "SELECT name, type, current_version, field_names, created_at, updated_at, rotate_every_seconds FROM root_secret WHERE name = @Name";
 
-        public const string List = "SELECT name, type, current_version, field_names, created_at, updated_at FROM root_secret ORDER BY name";
+        public const string List = "SELECT name, type, current_version, field_names, created_at, updated_at, rotate_every_seconds FROM root_secret ORDER BY name";
+
+        public const string DueForRotation = """
+            SELECT name FROM root_secret
+            WHERE rotate_every_seconds IS NOT NULL AND updated_at + rotate_every_seconds * 1000 <= @Now
+            ORDER BY name
+            """;
 
         public const string Versions = "SELECT name, version, created_at, created_by FROM root_secret_version WHERE name = @Name ORDER BY version";
 
@@ -22,10 +28,10 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
         public const string CurrentVersion = "SELECT current_version FROM root_secret WHERE name = @Name";
 
         public const string Upsert = """
-            INSERT INTO root_secret (name, type, current_version, field_names, created_at, updated_at)
-            VALUES (@Name, @Type, @Version, @FieldNames, @CreatedAt, @CreatedAt)
+            INSERT INTO root_secret (name, type, current_version, field_names, created_at, updated_at, rotate_every_seconds)
+            VALUES (@Name, @Type, @Version, @FieldNames, @CreatedAt, @CreatedAt, @RotateEverySeconds)
             ON CONFLICT (name) DO UPDATE SET type = excluded.type, current_version = excluded.current_version,
-                field_names = excluded.field_names, updated_at = excluded.updated_at
+                field_names = excluded.field_names, updated_at = excluded.updated_at, rotate_every_seconds = excluded.rotate_every_seconds
             WHERE root_secret.current_version = @Version - 1
             """;
 
@@ -122,6 +128,7 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
             version.CreatedAt,
             version.CreatedBy,
             version.PublicPart,
+            RotateEverySeconds = version.RotateEvery is { } every ? (long?)every.TotalSeconds : null,
         };
         if (await c.ExecuteAsync(new CommandDefinition(Sql.Upsert, args, tx, cancellationToken: ct)) == 0)
         {
@@ -207,6 +214,12 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
         await tx.CommitAsync(ct);
     }
 
+    public async Task<IReadOnlyList<string>> DueForRotationAsync(Instant now, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition(Sql.DueForRotation, new { Now = now }, cancellationToken: ct))).ToList();
+    }
+
     public async Task<IReadOnlyList<PendingSecretVersion>> PendingVersionsAsync(CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
@@ -243,6 +256,8 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
 
         public Instant UpdatedAt { get; init; }
 
+        public long? RotateEverySeconds { get; init; }
+
         public RootSecret ToSecret(IEnumerable<VersionRow> versions) => new(
             Name,
             Type,
@@ -250,7 +265,10 @@ public sealed class SqliteSecretStore(SqliteDatabase db, SqliteAuditAppender aud
             FieldNames.Split(',', StringSplitOptions.RemoveEmptyEntries),
             CreatedAt,
             UpdatedAt,
-            versions.Select(v => new RootSecretVersion(v.Version, v.CreatedAt, v.CreatedBy)).ToList());
+            versions.Select(v => new RootSecretVersion(v.Version, v.CreatedAt, v.CreatedBy)).ToList())
+        {
+            RotateEvery = RotateEverySeconds is { } s ? Duration.FromSeconds(s) : null,
+        };
     }
 
     private sealed class VersionRow

@@ -31,6 +31,8 @@ internal sealed class InMemorySecretStore : ISecretStore
 
         versions.Add(version);
         Current[version.Name] = version.Version;
+        UpdatedAt[version.Name] = version.CreatedAt;
+        RotateEvery[version.Name] = version.RotateEvery;
         Audit.Add(record);
         return Task.FromResult(true);
     }
@@ -65,6 +67,7 @@ internal sealed class InMemorySecretStore : ISecretStore
         }
 
         Current[name] = version;
+        UpdatedAt[name] = now;
         Versions[name] = Versions[name].Select(v => v.Version < version ? v with { Ciphertext = "" } : v).ToList();
         Audit.Add(record);
         return Task.FromResult(true);
@@ -76,6 +79,17 @@ internal sealed class InMemorySecretStore : ISecretStore
         Audit.Add(record);
         return Task.CompletedTask;
     }
+
+    /// <summary>Each secret's rotation period, set by a put (a rotation keeps it).</summary>
+    public Dictionary<string, Duration?> RotateEvery { get; } = [];
+
+    /// <summary>When each secret was last written or rotated (the SQL store's updated_at).</summary>
+    public Dictionary<string, Instant> UpdatedAt { get; } = [];
+
+    public Task<IReadOnlyList<string>> DueForRotationAsync(Instant now, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<string>>(Versions.Keys
+            .Where(name => ToSecret(name).RotateEvery is { } every && UpdatedAt[name] + every <= now)
+            .ToList());
 
     public Task<IReadOnlyList<PendingSecretVersion>> PendingVersionsAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<PendingSecretVersion>>(Versions.Values.SelectMany(v => v)
@@ -101,6 +115,9 @@ internal sealed class InMemorySecretStore : ISecretStore
             current.FieldNames,
             versions[0].CreatedAt,
             current.CreatedAt,
-            versions.Select(v => new RootSecretVersion(v.Version, v.CreatedAt, v.CreatedBy)).ToList());
+            versions.Select(v => new RootSecretVersion(v.Version, v.CreatedAt, v.CreatedBy)).ToList())
+        {
+            RotateEvery = RotateEvery.GetValueOrDefault(name),
+        };
     }
 }

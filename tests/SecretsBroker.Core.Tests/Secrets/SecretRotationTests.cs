@@ -20,7 +20,7 @@ public sealed class SecretRotationTests
 
     public SecretRotationTests()
     {
-        vault = new SecretVault(store, new EphemeralDataProtectionProvider(), clock);
+        vault = new SecretVault(store, new EphemeralDataProtectionProvider(), clock, [target]);
         rotation = new SecretRotation(store, vault, [target], clock);
     }
 
@@ -100,6 +100,35 @@ public sealed class SecretRotationTests
         Assert.Equal(0, stuck);
         Assert.Equal(1, settled);
         Assert.Equal(target.Password, await StoredPasswordAsync());
+    }
+
+    [Fact]
+    public async Task A_secret_with_a_rotation_period_is_rotated_once_the_period_has_passed()
+    {
+        await vault.PutAsync("db-admin", "generic", new Dictionary<string, string> { ["password"] = "first-password" }, Duration.FromDays(30), Admin, default);
+
+        clock.Advance(Duration.FromDays(30) - Duration.FromSeconds(1));
+        var early = await rotation.RotateDueAsync(default);
+        clock.Advance(Duration.FromSeconds(1));
+        var due = await rotation.RotateDueAsync(default);
+        var again = await rotation.RotateDueAsync(default);
+
+        Assert.Equal((0, 1, 0), (early, due, again));
+        Assert.Equal(target.Password, await StoredPasswordAsync());
+        Assert.NotEqual("first-password", target.Password);
+    }
+
+    [Fact]
+    public async Task A_rotation_period_is_refused_for_types_without_a_rotator_and_outside_its_bounds()
+    {
+        var pg = new Dictionary<string, string> { ["host"] = "h", ["port"] = "5432", ["database"] = "d", ["username"] = "u", ["password"] = "p" };
+
+        var notRotatable = await vault.PutAsync("pg", "postgresql-admin", pg, Duration.FromDays(1), Admin, default);
+        var tooOften = await vault.PutAsync("db-admin", "generic", new Dictionary<string, string> { ["password"] = "x" }, Duration.FromMinutes(1), Admin, default);
+
+        Assert.Equal(ErrorCodes.SecretNotRotatable, notRotatable.Error?.Code);
+        Assert.Equal(ErrorCodes.InvalidTtl, tooOften.Error?.Code);
+        Assert.Empty(store.Versions);
     }
 
     [Fact]
