@@ -13,5 +13,6 @@ public static class AuditActions
     public const string LeaseRevoke = "lease.revoke";
     public const string RunComplete = "run.complete";
     public const string LeaseRevokeFailed = "lease.revoke_failed";
+    public const string OrphanRemoved = "downstream.orphan_removed";
     public const string PolicyLoad = "policy.load";
 }

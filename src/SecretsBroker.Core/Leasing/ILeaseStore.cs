@@ -51,6 +51,9 @@ public interface ILeaseStore
     Task CompleteRevocationsAsync(IReadOnlyList<RevocationOutcome> outcomes, IReadOnlyList<AuditRecord> alerts, CancellationToken ct);
 
     Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct);
+
+    /// <summary>Which of <paramref name="candidates"/> belong to a live lease of <paramref name="provider"/> (issuing, active, revoking or revoke_failed).</summary>
+    Task<IReadOnlySet<string>> LiveHandlesAsync(string provider, IReadOnlyCollection<string> candidates, CancellationToken ct);
 }
 
 /// <summary>A lease due for downstream clean-up, with how often it has failed so far.</summary>

@@ -12,6 +12,9 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Rotation: {Rotated} root secrets rotated on schedule")]
     public static partial void Rotated(ILogger logger, int rotated);
 
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Orphan sweep: {Removed} downstream credentials without a live lease removed")]
+    public static partial void OrphansRemoved(ILogger logger, int removed);
+
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Could not queue the lease sweep")]
     public static partial void TickFailed(ILogger logger, Exception exception);
 }

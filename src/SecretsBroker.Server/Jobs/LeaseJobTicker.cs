@@ -29,6 +29,7 @@ internal sealed class LeaseJobTicker(
         jobs.Enqueue<LeaseJobs>(j => j.ReconcileAsync());
         recurring.AddOrUpdate<LeaseJobs>("lease-reconcile", j => j.ReconcileAsync(), Cron.Minutely());
         recurring.AddOrUpdate<SecretJobs>("secret-rotation", j => j.RotateDueAsync(), Cron.Minutely());
+        recurring.AddOrUpdate<LeaseJobs>("orphan-sweep", j => j.SweepOrphansAsync(), "*/5 * * * *");
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

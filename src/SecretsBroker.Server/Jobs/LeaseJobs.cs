@@ -10,7 +10,8 @@ namespace SecretsBroker.Server.Jobs;
 /// arguments, is safe to run twice, and does nothing while the broker is sealed. The logic lives in
 /// Core; these only call it.
 /// </summary>
-public sealed class LeaseJobs(BrokerSeal seal, ExpirySweep sweep, LeaseRevoker revoker, Reconciliation reconciliation, SecretRotation rotation, ILogger<LeaseJobs> logger)
+public sealed class LeaseJobs(
+    BrokerSeal seal, ExpirySweep sweep, LeaseRevoker revoker, Reconciliation reconciliation, SecretRotation rotation, OrphanSweep orphans, ILogger<LeaseJobs> logger)
 {
     private int sweeping;
 
@@ -59,5 +60,22 @@ public sealed class LeaseJobs(BrokerSeal seal, ExpirySweep sweep, LeaseRevoker r
         var (reclaimed, revoked) = await reconciliation.RunAsync(CancellationToken.None);
         var rotations = await rotation.RecoverAsync(null, CancellationToken.None);
         JobLog.Reconciled(logger, reclaimed, revoked, rotations);
+    }
+
+    /// <summary>Downstream credentials no live lease accounts for are removed (audited one by one).</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task SweepOrphansAsync()
+    {
+        if (seal.IsSealed)
+        {
+            return;
+        }
+
+        var removed = await orphans.RunAsync(CancellationToken.None);
+        if (removed > 0)
+        {
+            JobLog.OrphansRemoved(logger, removed);
+        }
     }
 }

@@ -38,6 +38,7 @@ internal static class LeasingSetup
         services.AddSingleton<ExpirySweep>();
         services.AddSingleton<LeaseRevoker>();
         services.AddSingleton<Reconciliation>();
+        services.AddSingleton<OrphanSweep>();
         return services;
     }
 

@@ -81,6 +81,11 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             """;
 
         public const string CountByState = "SELECT state, count(*) AS n FROM lease GROUP BY state";
+
+        public const string LiveHandles = """
+            SELECT handle FROM lease
+            WHERE provider = @Provider AND handle IN @Handles AND state IN ('issuing', 'active', 'revoking', 'revoke_failed')
+            """;
     }
 
     public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
@@ -214,6 +219,20 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<(string State, long N)>(new CommandDefinition(Sql.CountByState, cancellationToken: ct));
         return rows.ToDictionary(r => r.State, r => r.N);
+    }
+
+    public async Task<IReadOnlySet<string>> LiveHandlesAsync(string provider, IReadOnlyCollection<string> candidates, CancellationToken ct)
+    {
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        await using var c = await db.OpenReadAsync(ct);
+
+        // In chunks: SQLite limits the number of bound parameters in one statement.
+        foreach (var chunk in candidates.Chunk(500))
+        {
+            live.UnionWith(await c.QueryAsync<string>(new CommandDefinition(Sql.LiveHandles, new { Provider = provider, Handles = chunk }, cancellationToken: ct)));
+        }
+
+        return live;
     }
 
     private sealed class LeaseRow

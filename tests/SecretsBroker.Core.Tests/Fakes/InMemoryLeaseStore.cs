@@ -138,6 +138,17 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
+    public Task<IReadOnlySet<string>> LiveHandlesAsync(string provider, IReadOnlyCollection<string> candidates, CancellationToken ct)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(Rows.Values.Select(r => r.Lease)
+                .Where(l => l.Provider == provider && candidates.Contains(l.Handle) && l.State is not LeaseState.Revoked)
+                .Select(l => l.Handle)
+                .ToHashSet());
+        }
+    }
+
     private static (Lease, string?, int, Instant?) ToRevoking((Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt) r, string reason, Instant now) =>
         (r.Lease with { State = LeaseState.Revoking, RevokeReason = reason, RevokedAt = now }, null, r.Attempts, now);
 
