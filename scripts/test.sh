@@ -16,6 +16,18 @@ step() { echo; echo "== $*"; }
 locked=()
 [ "${CI:-}" = "true" ] && locked=(--locked-mode)
 
+step "postgresql"
+# The PostgreSQL provider's tests start a throwaway cluster from the server binaries; a fresh
+# machine (CI) may not have them yet.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >/dev/null; then
+    echo "could not install PostgreSQL (apt-get install postgresql)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+ls -d /usr/lib/postgresql/*/bin
+
 step "restore"
 if ! dotnet restore SecretsBroker.sln "${locked[@]}"; then
   echo "0 passed, 1 failed"
