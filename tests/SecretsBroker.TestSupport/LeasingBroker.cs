@@ -61,19 +61,21 @@ public sealed class LeasingBroker : IAsyncDisposable
 
         """;
 
-    public static async Task<LeasingBroker> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts the broker with <paramref name="policyFor"/>'s policy (default <see cref="PolicyFor"/>) for the issuer's repository, its clock at <paramref name="start"/>.</summary>
+    public static async Task<LeasingBroker> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Func<string, string>? policyFor = null, Instant? start = null)
     {
         var ci = CiTokenIssuer.GitHub();
         var folder = Path.Combine(Path.GetTempPath(), "sb-lease-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, "policy.yaml"), PolicyFor(ci.Repository));
+        await File.WriteAllTextAsync(Path.Combine(folder, "policy.yaml"), (policyFor ?? PolicyFor)(ci.Repository));
         var all = new Dictionary<string, string?>(ci.Settings) { ["Policy:File"] = Path.Combine(folder, "policy.yaml") };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
         }
 
-        var broker = await TestBroker.StartAsync(new TestBrokerOptions { Settings = all });
+        var options = new TestBrokerOptions { Settings = all };
+        var broker = await TestBroker.StartAsync(start is { } at ? options with { Start = at } : options);
         var world = new LeasingBroker(broker, ci, folder);
         await world.PutSigningKeyAsync();
         return world;

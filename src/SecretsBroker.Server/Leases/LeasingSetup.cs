@@ -4,6 +4,7 @@ using SecretsBroker.Core.Jobs;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Policy;
 using SecretsBroker.Providers.Jwt;
+using SecretsBroker.Providers.Postgres;
 using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Leases;
@@ -34,6 +35,10 @@ internal static class LeasingSetup
         services.AddSingleton<ICredentialProvider, JwtCredentialProvider>();
         services.AddSingleton<JwksPublisher>();
         services.AddSingleton<TokenIntrospector>();
+
+        // One pool of admin connections per root secret, shared by every request: a singleton, disposed with the host.
+        services.AddSingleton<AdminDataSources>();
+        services.AddSingleton<ICredentialProvider, PostgresCredentialProvider>();
 
         services.AddSingleton<ExpirySweep>();
         services.AddSingleton<LeaseRevoker>();

@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using NodaTime;
+using NodaTime.Text;
+using Npgsql;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Core.Policy;
+
+namespace SecretsBroker.Providers.Postgres;
+
+/// <summary>
+/// Mints a PostgreSQL LOGIN role per lease (<c>sb_</c> + the lease id) with a generated password and
+/// <c>VALID UNTIL</c> the lease's expiry, so it dies on its own even if the broker is down; its
+/// privileges come from the role's <c>grants</c> template (typically membership in a group role the
+/// operator prepared). Revocation ends its sessions, drops what it owns and drops it, idempotently.
+/// Role names come from lease ids (hex), never from a request.
+/// </summary>
+public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICredentialProvider
+{
+    public const string Prefix = "sb_";
+    private const int PasswordLength = 40;
+    private const string PasswordAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    private static readonly InstantPattern Timestamp = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss.FFFFFF'Z'");
+
+    public string Name => "postgresql";
+
+    /// <summary>The role exists in PostgreSQL from the mint on: the lease is written ahead as issuing.</summary>
+    public bool MintsDownstream => true;
+
+    public string HandleFor(string leaseId) => Prefix + leaseId;
+
+    public async Task<Result<IReadOnlyDictionary<string, string>>> MintAsync(Lease lease, RoleDefinition role, CancellationToken ct)
+    {
+        if (CheckHandle(lease) is { } badHandle)
+        {
+            return badHandle;
+        }
+
+        var admin = await admins.GetAsync(lease.Secret, ct);
+        if (!admin.IsSuccess)
+        {
+            return admin.Error!;
+        }
+
+        var target = admin.Value;
+        // Checked before anything is created: a bad template refuses the lease, it leaves no role.
+        var grants = GrantsTemplate.Expand(role.Settings.GetValueOrDefault(GrantsTemplate.Setting), lease.Handle, target.Database, role.Settings.GetValueOrDefault(GrantsTemplate.SchemaSetting));
+        if (!grants.IsSuccess)
+        {
+            return grants.Error!;
+        }
+
+        var password = RandomNumberGenerator.GetString(PasswordAlphabet, PasswordLength);
+        // CREATE ROLE takes no bind parameters: the literal is a SCRAM verifier (base64 and '$:'
+        // only, never a quote), and the expiry is formatted from an Instant.
+        var create = $"CREATE ROLE {PostgresIdentifier.Quote(lease.Handle)} LOGIN PASSWORD '{ScramVerifier.For(password)}' VALID UNTIL '{Until(lease.ExpiresAt)}'";
+        var failed = await RunAsync(target, lease, "mint", async connection =>
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await ExecuteAsync(connection, create, ct);
+            if (grants.Value.Length > 0)
+            {
+                await ExecuteAsync(connection, grants.Value, ct);
+            }
+
+            await tx.CommitAsync(ct);
+        }, ct);
+        if (failed is not null)
+        {
+            return failed;
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder
+        {
+            Host = target.Host,
+            Port = target.Port,
+            Database = target.Database,
+            Username = lease.Handle,
+            Password = password,
+        };
+        if (target.SslMode is { } ssl)
+        {
+            connectionString.SslMode = ssl;
+        }
+
+        return new Dictionary<string, string>
+        {
+            ["username"] = lease.Handle,
+            ["password"] = password,
+            ["host"] = target.Host,
+            ["port"] = target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["database"] = target.Database,
+            ["connection_string"] = connectionString.ToString(),
+        };
+    }
+
+    /// <summary>The same login, valid until the lease's new expiry.</summary>
+    public async Task<Result<IReadOnlyDictionary<string, string>>> RenewAsync(Lease lease, RoleDefinition role, CancellationToken ct)
+    {
+        if (CheckHandle(lease) is { } badHandle)
+        {
+            return badHandle;
+        }
+
+        var admin = await admins.GetAsync(lease.Secret, ct);
+        if (!admin.IsSuccess)
+        {
+            return admin.Error!;
+        }
+
+        var alter = $"ALTER ROLE {PostgresIdentifier.Quote(lease.Handle)} VALID UNTIL '{Until(lease.ExpiresAt)}'";
+        var failed = await RunAsync(admin.Value, lease, "renew", connection => ExecuteAsync(connection, alter, ct), ct);
+        return failed is null ? new Dictionary<string, string>() : failed;
+    }
+
+    /// <summary>
+    /// Logins off first, then its sessions ended, then what it owns reassigned and dropped, then the
+    /// role. A role already gone is success, so a retry after a partial run finishes the job.
+    /// </summary>
+    public async Task<Result<bool>> RevokeAsync(Lease lease, CancellationToken ct)
+    {
+        if (CheckHandle(lease) is { } badHandle)
+        {
+            return badHandle;
+        }
+
+        var admin = await admins.GetAsync(lease.Secret, ct);
+        if (!admin.IsSuccess)
+        {
+            return admin.Error!;
+        }
+
+        var role = PostgresIdentifier.Quote(lease.Handle);
+        var failed = await RunAsync(admin.Value, lease, "revoke", async connection =>
+        {
+            await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @role)", connection))
+            {
+                exists.Parameters.AddWithValue("role", lease.Handle);
+                if (await exists.ExecuteScalarAsync(ct) is not true)
+                {
+                    return;
+                }
+            }
+
+            await ExecuteAsync(connection, $"ALTER ROLE {role} NOLOGIN", ct);
+            await using (var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = @role", connection))
+            {
+                terminate.Parameters.AddWithValue("role", lease.Handle);
+                await terminate.ExecuteScalarAsync(ct);
+            }
+
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await ExecuteAsync(connection, $"REASSIGN OWNED BY {role} TO CURRENT_USER", ct);
+            await ExecuteAsync(connection, $"DROP OWNED BY {role}", ct);
+            await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {role}", ct);
+            await tx.CommitAsync(ct);
+        }, ct);
+        return failed is null ? true : failed;
+    }
+
+    private static string Until(Instant expiry) => Timestamp.Format(expiry);
+
+    /// <summary>Only names this provider made are ever touched, whatever a lease row says.</summary>
+    private static BrokerError? CheckHandle(Lease lease) =>
+        lease.Handle == Prefix + lease.Id && LeaseId.LooksValid(lease.Id)
+            ? null
+            : BrokerError.Invalid(ErrorCodes.InvalidField, $"Lease {lease.Id} does not carry a PostgreSQL role name this broker makes.");
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on an admin connection; a PostgreSQL failure is an answer naming its SQLSTATE, never its text.</summary>
+    private static async Task<BrokerError?> RunAsync(AdminTarget target, Lease lease, string what, Func<NpgsqlConnection, Task> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await target.DataSource.OpenConnectionAsync(ct);
+            await work(connection);
+            return null;
+        }
+        catch (NpgsqlException e)
+        {
+            if (e is not PostgresException)
+            {
+                // The server went away (a restart, an outage): idle pooled sessions are dead too.
+                target.DataSource.Clear();
+            }
+
+            var state = e is PostgresException pg ? pg.SqlState : "connection";
+            return new BrokerError(ErrorCodes.ProviderFailed, $"PostgreSQL {what} of lease {lease.Id} failed ({state}).", ErrorKind.Upstream);
+        }
+    }
+}
