@@ -20,8 +20,6 @@ public sealed class AdminDataSources(SecretVault vault) : IAsyncDisposable
     /// <summary>A few admin sessions per target are enough: each statement takes milliseconds.</summary>
     public const int MaxPoolSize = 4;
 
-    private static readonly string[] Required = ["host", "port", "database", "username", "password"];
-
     private readonly ConcurrentDictionary<string, (string Fingerprint, AdminTarget Target)> pools = new(StringComparer.Ordinal);
 
     public async Task<Result<AdminTarget>> GetAsync(string secret, CancellationToken ct)
@@ -32,41 +30,17 @@ public sealed class AdminDataSources(SecretVault vault) : IAsyncDisposable
             return revealed.Error!;
         }
 
-        var fields = revealed.Value;
-        if (Required.FirstOrDefault(f => !fields.ContainsKey(f)) is { } missing)
+        var built = PostgresAdminLogin.Build(secret, revealed.Value);
+        if (!built.IsSuccess)
         {
-            return BrokerError.Invalid(ErrorCodes.MissingField, $"Secret '{secret}' is not a postgresql-admin secret: it has no '{missing}' field.");
+            return built.Error!;
         }
 
-        SslMode? sslMode = null;
-        if (fields.TryGetValue("sslmode", out var mode))
-        {
-            if (!Enum.TryParse<SslMode>(mode, ignoreCase: true, out var parsed))
-            {
-                return BrokerError.Invalid(ErrorCodes.InvalidField, $"Secret '{secret}' has an unknown 'sslmode'.");
-            }
-
-            sslMode = parsed;
-        }
-
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = fields["host"],
-            Port = int.Parse(fields["port"], System.Globalization.CultureInfo.InvariantCulture),
-            Database = fields["database"],
-            Username = fields["username"],
-            Password = fields["password"],
-            MaxPoolSize = MaxPoolSize,
-            MinPoolSize = 0,
-            Timeout = 5,
-            CommandTimeout = 30,
-            ApplicationName = "secretsbroker",
-        };
-        if (sslMode is { } ssl)
-        {
-            builder.SslMode = ssl;
-        }
-
+        var builder = built.Value;
+        builder.MaxPoolSize = MaxPoolSize;
+        builder.MinPoolSize = 0;
+        builder.CommandTimeout = 30;
+        var sslMode = revealed.Value.ContainsKey("sslmode") ? builder.SslMode : (SslMode?)null;
         var connectionString = builder.ToString();
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(connectionString)));
         if (pools.TryGetValue(secret, out var cached) && cached.Fingerprint == fingerprint)

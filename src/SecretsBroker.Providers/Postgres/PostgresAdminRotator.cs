@@ -30,9 +30,15 @@ public sealed class PostgresAdminRotator : ISecretRotator
             return BrokerError.Invalid(ErrorCodes.InvalidField, "A rotated password must be alphanumeric.");
         }
 
+        var login = PostgresAdminLogin.Unpooled(current);
+        if (!login.IsSuccess)
+        {
+            return login.Error!;
+        }
+
         try
         {
-            await using var connection = new NpgsqlConnection(PostgresAdminLogin.ConnectionString(current, maxPoolSize: 1, pooling: false));
+            await using var connection = new NpgsqlConnection(login.Value);
             await connection.OpenAsync(ct);
             await using var alter = new NpgsqlCommand($"ALTER ROLE CURRENT_USER PASSWORD '{password}'", connection);
             await alter.ExecuteNonQueryAsync(ct);
@@ -46,10 +52,15 @@ public sealed class PostgresAdminRotator : ISecretRotator
 
     public async Task<bool> CanLogInAsync(IReadOnlyDictionary<string, string> fields, CancellationToken ct)
     {
+        var login = PostgresAdminLogin.Unpooled(fields);
+        if (!login.IsSuccess)
+        {
+            return false;
+        }
+
         try
         {
-            // No pooling: a pooled connection opened with the old password would prove nothing.
-            await using var connection = new NpgsqlConnection(PostgresAdminLogin.ConnectionString(fields, maxPoolSize: 1, pooling: false));
+            await using var connection = new NpgsqlConnection(login.Value);
             await connection.OpenAsync(ct);
             await using var ping = new NpgsqlCommand("SELECT 1", connection);
             return await ping.ExecuteScalarAsync(ct) is not null;

@@ -5,6 +5,7 @@ using Npgsql;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Core.Policy;
+using SecretsBroker.Core.Secrets;
 
 namespace SecretsBroker.Providers.Postgres;
 
@@ -15,9 +16,10 @@ namespace SecretsBroker.Providers.Postgres;
 /// operator prepared). Revocation ends its sessions, drops what it owns and drops it, idempotently.
 /// Role names come from lease ids (hex), never from a request.
 /// </summary>
-public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICredentialProvider
+public sealed class PostgresCredentialProvider(AdminDataSources admins, BrokerInstance instance) : ICredentialProvider, IDownstreamInventory
 {
-    public const string Prefix = "sb_";
+    /// <summary>Every role this broker makes starts with <c>sb_</c>, then the installation's id: <c>sb_1a2b3c4d_</c> + the lease id (44 bytes, under PostgreSQL's 63).</summary>
+    public string Prefix => $"sb_{instance.Id}_";
     private const int PasswordLength = 40;
     private const string PasswordAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -55,7 +57,7 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICrede
         // CREATE ROLE takes no bind parameters: the literal is a SCRAM verifier (base64 and '$:'
         // only, never a quote), and the expiry is formatted from an Instant.
         var create = $"CREATE ROLE {PostgresIdentifier.Quote(lease.Handle)} LOGIN PASSWORD '{ScramVerifier.For(password)}' VALID UNTIL '{Until(lease.ExpiresAt)}'";
-        var failed = await RunAsync(target, lease, "mint", async connection =>
+        var failed = await RunAsync(target, $"mint of lease {lease.Id}", async connection =>
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
             await ExecuteAsync(connection, create, ct);
@@ -110,7 +112,7 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICrede
         }
 
         var alter = $"ALTER ROLE {PostgresIdentifier.Quote(lease.Handle)} VALID UNTIL '{Until(lease.ExpiresAt)}'";
-        var failed = await RunAsync(admin.Value, lease, "renew", connection => ExecuteAsync(connection, alter, ct), ct);
+        var failed = await RunAsync(admin.Value, $"renewal of lease {lease.Id}", connection => ExecuteAsync(connection, alter, ct), ct);
         return failed is null ? new Dictionary<string, string>() : failed;
     }
 
@@ -125,18 +127,64 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICrede
             return badHandle;
         }
 
-        var admin = await admins.GetAsync(lease.Secret, ct);
+        return await DropRoleAsync(lease.Secret, lease.Handle, $"revoke of lease {lease.Id}", ct);
+    }
+
+    public string Provider => Name;
+
+    public string SecretType => Core.Secrets.SecretType.PostgresqlAdmin.Name;
+
+    /// <summary>The roles in the target named like the ones this broker makes (<c>sb_</c> + a lease id).</summary>
+    public async Task<Result<IReadOnlyList<string>>> ListHandlesAsync(string secret, CancellationToken ct)
+    {
+        var admin = await admins.GetAsync(secret, ct);
         if (!admin.IsSuccess)
         {
             return admin.Error!;
         }
 
-        var role = PostgresIdentifier.Quote(lease.Handle);
-        var failed = await RunAsync(admin.Value, lease, "revoke", async connection =>
+        var handles = new List<string>();
+        var failed = await RunAsync(admin.Value, $"listing of roles in {secret}", async connection =>
+        {
+            await using var list = new NpgsqlCommand("SELECT rolname FROM pg_roles WHERE left(rolname, @length) = @prefix", connection);
+            list.Parameters.AddWithValue("length", Prefix.Length);
+            list.Parameters.AddWithValue("prefix", Prefix);
+            await using var rows = await list.ExecuteReaderAsync(ct);
+            while (await rows.ReadAsync(ct))
+            {
+                var name = rows.GetString(0);
+                if (LeaseId.LooksValid(name[Prefix.Length..]))
+                {
+                    handles.Add(name);
+                }
+            }
+        }, ct);
+        return failed is null ? handles : failed;
+    }
+
+    public Task<Result<bool>> RemoveAsync(string secret, string handle, CancellationToken ct) =>
+        handle.StartsWith(Prefix, StringComparison.Ordinal) && LeaseId.LooksValid(handle[Prefix.Length..])
+            ? DropRoleAsync(secret, handle, $"removal of orphan {handle}", ct)
+            : Task.FromResult(Result<bool>.Failure(BrokerError.Invalid(ErrorCodes.InvalidField, "Not a role name this broker makes.")));
+
+    /// <summary>
+    /// Logins off first, then its sessions ended, then what it owns reassigned and dropped, then the
+    /// role. A role already gone is success, so a retry after a partial run finishes the job.
+    /// </summary>
+    private async Task<Result<bool>> DropRoleAsync(string secret, string handle, string what, CancellationToken ct)
+    {
+        var admin = await admins.GetAsync(secret, ct);
+        if (!admin.IsSuccess)
+        {
+            return admin.Error!;
+        }
+
+        var role = PostgresIdentifier.Quote(handle);
+        var failed = await RunAsync(admin.Value, what, async connection =>
         {
             await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @role)", connection))
             {
-                exists.Parameters.AddWithValue("role", lease.Handle);
+                exists.Parameters.AddWithValue("role", handle);
                 if (await exists.ExecuteScalarAsync(ct) is not true)
                 {
                     return;
@@ -146,7 +194,7 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICrede
             await ExecuteAsync(connection, $"ALTER ROLE {role} NOLOGIN", ct);
             await using (var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = @role", connection))
             {
-                terminate.Parameters.AddWithValue("role", lease.Handle);
+                terminate.Parameters.AddWithValue("role", handle);
                 await terminate.ExecuteScalarAsync(ct);
             }
 
@@ -162,7 +210,7 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICrede
     private static string Until(Instant expiry) => Timestamp.Format(expiry);
 
     /// <summary>Only names this provider made are ever touched, whatever a lease row says.</summary>
-    private static BrokerError? CheckHandle(Lease lease) =>
+    private BrokerError? CheckHandle(Lease lease) =>
         lease.Handle == Prefix + lease.Id && LeaseId.LooksValid(lease.Id)
             ? null
             : BrokerError.Invalid(ErrorCodes.InvalidField, $"Lease {lease.Id} does not carry a PostgreSQL role name this broker makes.");
@@ -174,7 +222,7 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICrede
     }
 
     /// <summary>Runs <paramref name="work"/> on an admin connection; a PostgreSQL failure is an answer naming its SQLSTATE, never its text.</summary>
-    private static async Task<BrokerError?> RunAsync(AdminTarget target, Lease lease, string what, Func<NpgsqlConnection, Task> work, CancellationToken ct)
+    private static async Task<BrokerError?> RunAsync(AdminTarget target, string what, Func<NpgsqlConnection, Task> work, CancellationToken ct)
     {
         try
         {
@@ -191,7 +239,7 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins) : ICrede
             }
 
             var state = e is PostgresException pg ? pg.SqlState : "connection";
-            return new BrokerError(ErrorCodes.ProviderFailed, $"PostgreSQL {what} of lease {lease.Id} failed ({state}).", ErrorKind.Upstream);
+            return new BrokerError(ErrorCodes.ProviderFailed, $"PostgreSQL {what} failed ({state}).", ErrorKind.Upstream);
         }
     }
 }

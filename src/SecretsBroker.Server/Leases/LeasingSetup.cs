@@ -38,7 +38,9 @@ internal static class LeasingSetup
 
         // One pool of admin connections per root secret, shared by every request: a singleton, disposed with the host.
         services.AddSingleton<AdminDataSources>();
-        services.AddSingleton<ICredentialProvider, PostgresCredentialProvider>();
+        services.AddSingleton<PostgresCredentialProvider>();
+        services.AddSingleton<ICredentialProvider>(sp => sp.GetRequiredService<PostgresCredentialProvider>());
+        services.AddSingleton<IDownstreamInventory>(sp => sp.GetRequiredService<PostgresCredentialProvider>());
 
         services.AddSingleton<ExpirySweep>();
         services.AddSingleton<LeaseRevoker>();

@@ -24,6 +24,7 @@ internal static class SecretsSetup
         services.AddSingleton<ISecretStore, SqliteSecretStore>();
         services.AddSingleton<SecretVault>();
         services.AddSingleton<SecretRotation>();
+        services.AddSingleton(sp => new BrokerInstance(() => sp.GetRequiredService<MasterKey>()));
         services.AddSingleton<ISecretRotator, PostgresAdminRotator>();
         return services;
     }
