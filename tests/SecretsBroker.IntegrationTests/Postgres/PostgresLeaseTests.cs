@@ -6,6 +6,7 @@ using Npgsql;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Errors;
 using SecretsBroker.Contracts.Leases;
+using SecretsBroker.Core.Leasing;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.TestSupport;
 
@@ -163,6 +164,23 @@ public sealed class PostgresLeaseTests
         Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
         Assert.Equal("provider_failed", problem!.Code);
         Assert.Equal(0L, members);
+    }
+
+    [Fact]
+    public async Task Revoking_downstream_twice_or_for_a_role_already_gone_succeeds()
+    {
+        await using var pg = await PostgresBroker.StartAsync();
+        using var runner = pg.World.Runner();
+        var issued = await pg.World.IssueAsync(runner, "deploy", role: PostgresBroker.Role);
+        var lease = (await pg.Broker.Services.GetRequiredService<ILeaseStore>().FindAsync(issued.Lease.Id, CancellationToken.None))!;
+        var provider = pg.Broker.Services.GetRequiredService<ProviderRegistry>().Find("postgresql")!;
+
+        var first = await provider.RevokeAsync(lease, CancellationToken.None);
+        var second = await provider.RevokeAsync(lease, CancellationToken.None);
+
+        Assert.True(first.IsSuccess);
+        Assert.True(second.IsSuccess);
+        await AssertGoneAsync(pg, issued.Credential);
     }
 
     /// <summary>The credential's login fails and its role is no longer in pg_roles.</summary>
