@@ -25,12 +25,14 @@ public sealed class PostgresIdentifierTests
     }
 
     [Fact]
-    public void A_role_name_from_a_lease_id_fits_the_63_byte_limit()
+    public void A_role_name_from_a_lease_id_carries_the_installation_and_fits_the_63_byte_limit()
     {
-        var handle = new PostgresCredentialProvider(null!).HandleFor(Core.Leasing.LeaseId.New());
+        var instance = new Core.Secrets.BrokerInstance(Core.Secrets.MasterKey.Generate);
+        var handle = new PostgresCredentialProvider(null!, instance).HandleFor(Core.Leasing.LeaseId.New());
 
-        Assert.Equal(35, handle.Length);
-        Assert.StartsWith("sb_", handle, StringComparison.Ordinal);
+        Assert.Equal(44, handle.Length);
+        Assert.StartsWith($"sb_{instance.Id}_", handle, StringComparison.Ordinal);
+        Assert.NotEqual(instance.Id, new Core.Secrets.BrokerInstance(Core.Secrets.MasterKey.Generate).Id);
         Assert.Equal($"\"{handle}\"", PostgresIdentifier.Quote(handle));
     }
 

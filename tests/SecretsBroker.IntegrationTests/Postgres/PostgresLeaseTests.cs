@@ -7,6 +7,7 @@ using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Errors;
 using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Core.Leasing;
+using SecretsBroker.Providers.Postgres;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.TestSupport;
 
@@ -41,7 +42,8 @@ public sealed class PostgresLeaseTests
         Assert.Equal("from the lease", note);
         Assert.Equal("42501", refused.SqlState);
         Assert.Equal("public", await searchPath.ExecuteScalarAsync());
-        Assert.Equal(("sb_" + issued.Lease.Id, pg.Database, pg.Cluster.Host, pg.Cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        var prefix = pg.Broker.Services.GetRequiredService<PostgresCredentialProvider>().Prefix;
+        Assert.Equal((prefix + issued.Lease.Id, pg.Database, pg.Cluster.Host, pg.Cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             (issued.Credential["username"], issued.Credential["database"], issued.Credential["host"], issued.Credential["port"]));
         Assert.True(issued.Credential["password"].Length >= 32);
         Assert.Equal(true, await pg.Cluster.ScalarAsync("SELECT pg_has_role(@role, @group, 'MEMBER')", ("role", issued.Credential["username"]), ("group", pg.Group)));
