@@ -7,6 +7,7 @@ using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Errors;
 using SecretsBroker.Contracts.Secrets;
 using SecretsBroker.Core.Secrets;
+using SecretsBroker.Providers.Postgres;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.TestSupport;
 
@@ -37,16 +38,7 @@ public sealed class AdminRotationTests
     {
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder
-            {
-                Host = fields["host"],
-                Port = int.Parse(fields["port"], System.Globalization.CultureInfo.InvariantCulture),
-                Database = fields["database"],
-                Username = fields["username"],
-                Password = fields["password"],
-                Pooling = false,
-            };
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await using var connection = new NpgsqlConnection(PostgresAdminLogin.Unpooled(fields).Value);
             await connection.OpenAsync();
             return true;
         }
