@@ -6,4 +6,7 @@ namespace SecretsBroker.Bench;
 internal static class BenchJson
 {
     public static readonly JsonSerializerOptions Lines = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The broker's answers (camelCase web JSON).</summary>
+    public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 }

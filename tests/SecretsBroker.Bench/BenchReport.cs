@@ -20,6 +20,10 @@ internal static class BenchReport
         var issue = lines.Where(l => Kind(l) == "issue").ToList();
         var baseline = lines.Where(l => Kind(l) == "baseline").ToList();
         var sweep = lines.Where(l => Kind(l) == "sweep").ToList();
+        var pgIssue = lines.Where(l => Kind(l) == "pg-issue").ToList();
+        var pgRevoke = lines.Where(l => Kind(l) == "pg-revoke").ToList();
+        var pgCreate = lines.Where(l => Kind(l) == "pg-bare-create").ToList();
+        var pgDrop = lines.Where(l => Kind(l) == "pg-bare-drop").ToList();
         if (issue.Count == 0 || baseline.Count == 0 || sweep.Count == 0)
         {
             await Console.Error.WriteLineAsync("report: the results lack issue, baseline or sweep rounds");
@@ -43,7 +47,7 @@ internal static class BenchReport
 
         Console.WriteLine();
         Console.WriteLine("All rounds:");
-        foreach (var line in baseline.Concat(issue).Concat(sweep).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
+        foreach (var line in baseline.Concat(issue).Concat(sweep).Concat(pgIssue).Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
         {
             Console.WriteLine("  " + line.ToJsonString());
         }
@@ -55,6 +59,15 @@ internal static class BenchReport
         Console.WriteLine(Invariant($"  bare Kestrel POST   {baselinePerS,9:F1} /s   p50 {Median(baseline, "p50_ms"),6:F2} ms   p99 {Median(baseline, "p99_ms"),6:F2} ms   server CPU {MedianOrNull(baseline, "server_cpu_us_per_request"),5:F0} us/request"));
         Console.WriteLine(Invariant($"  lease issuance      {issuePerS,9:F1} /s   p50 {Median(issue, "p50_ms"),6:F2} ms   p99 {p99,6:F2} ms   server CPU {MedianOrNull(issue, "server_cpu_us_per_request"),5:F0} us/lease   ({ratio:P1} of bare)"));
         Console.WriteLine(Invariant($"  sweep of {(int)sweep[0]["leases"]!} expired leases: {Median(sweep, "seconds"):F2} s"));
+        if (pgIssue.Count > 0 && pgRevoke.Count > 0 && pgCreate.Count > 0 && pgDrop.Count > 0)
+        {
+            Console.WriteLine(Invariant($"PostgreSQL leases, medians of {pgIssue.Count} rounds, {args.WholeNumber("concurrency", 32)} clients, {(double)pgIssue[0]["seconds"]!} s each:"));
+            Console.WriteLine(Invariant($"  bare CREATE ROLE    {Median(pgCreate, "per_s"),9:F1} /s   p50 {Median(pgCreate, "p50_ms"),6:F2} ms   p99 {Median(pgCreate, "p99_ms"),6:F2} ms"));
+            Console.WriteLine(Invariant($"  lease issuance      {Median(pgIssue, "per_s"),9:F1} /s   p50 {Median(pgIssue, "p50_ms"),6:F2} ms   p99 {Median(pgIssue, "p99_ms"),6:F2} ms   server CPU {MedianOrNull(pgIssue, "server_cpu_us_per_request"),5:F0} us/lease"));
+            Console.WriteLine(Invariant($"  bare DROP ROLE      {Median(pgDrop, "per_s"),9:F1} /s   p50 {Median(pgDrop, "p50_ms"),6:F2} ms   p99 {Median(pgDrop, "p99_ms"),6:F2} ms"));
+            Console.WriteLine(Invariant($"  revocation          {Median(pgRevoke, "per_s"),9:F1} /s   (DELETE to role dropped by the broker's revoker; DELETE answers {Median(pgRevoke, "delete_per_s"):F1} /s, p99 {Median(pgRevoke, "delete_p99_ms"):F2} ms)"));
+        }
+
         var met = ratio >= AimShareOfBaseline && p99 < AimP99Ms;
         Console.WriteLine(Invariant($"  aim (issuance >= {AimShareOfBaseline:P0} of bare, p99 < {AimP99Ms} ms): {(met ? "met" : "NOT met")}"));
 
@@ -71,6 +84,16 @@ internal static class BenchReport
             ["issue_cpu_us_per_lease"] = MedianOrNull(issue, "server_cpu_us_per_request"),
             ["baseline_cpu_us_per_request"] = MedianOrNull(baseline, "server_cpu_us_per_request"),
             ["aim_met"] = met,
+            ["pg_issue_per_s"] = MedianOrNull(pgIssue, "per_s"),
+            ["pg_issue_p99_ms"] = MedianOrNull(pgIssue, "p99_ms"),
+            ["pg_revoke_per_s"] = MedianOrNull(pgRevoke, "per_s"),
+            ["pg_bare_create_per_s"] = MedianOrNull(pgCreate, "per_s"),
+            ["pg_bare_drop_per_s"] = MedianOrNull(pgDrop, "per_s"),
+            ["pg_bare_create_p99_ms"] = MedianOrNull(pgCreate, "p99_ms"),
+            ["pg_revoke_delete_p99_ms"] = MedianOrNull(pgRevoke, "delete_p99_ms"),
+            ["pg_revoked_leases"] = pgRevoke.Sum(l => (long)l["leases"]!),
+            ["pg_all_revoked"] = pgRevoke.Count == 0 ? null : pgRevoke.All(l => (bool)l["all_revoked"]!),
+            ["pg_errors"] = pgIssue.Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).Sum(l => (long)l["errors"]!),
             ["errors"] = issue.Concat(baseline).Sum(l => (long)l["errors"]!),
             ["rounds"] = issue.Count,
             ["concurrency"] = args.WholeNumber("concurrency", 32),

@@ -6,7 +6,8 @@ namespace SecretsBroker.Bench;
 /// <summary>
 /// <c>setup</c>: a stand-in GitHub OIDC issuer, one token per client (each its own run and job, so
 /// 32 clients look like 32 CI jobs), the policy that lets them lease, and the broker's command-line
-/// settings, all written into <c>--dir</c>. The issuer's keys live only in this process; the tokens
+/// settings, all written into <c>--dir</c>. The policy has the JWT role of the lease load and a
+/// PostgreSQL role minting from <see cref="PostgresTarget.AdminSecret"/>. The issuer's keys live only in this process; the tokens
 /// outlast the run (<c>--token-minutes</c>).
 /// </summary>
 internal static class BenchSetup
@@ -24,7 +25,7 @@ internal static class BenchSetup
         var jwks = Path.Combine(dir, "jwks.json");
         var policy = Path.Combine(dir, "policy.yaml");
         File.Copy(ci.JwksPath, jwks, overwrite: true);
-        await File.WriteAllTextAsync(policy, LeasingBroker.PolicyFor(ci.Repository));
+        await File.WriteAllTextAsync(policy, PolicyFor(ci.Repository));
 
         var now = SystemClock.Instance.GetCurrentInstant();
         var lines = Enumerable.Range(0, clients).Select(i =>
@@ -49,4 +50,35 @@ internal static class BenchSetup
         Console.WriteLine($"setup: {clients} CI tokens for {ci.Repository}, valid {lifetime.TotalMinutes:0} min");
         return 0;
     }
+
+    /// <summary>
+    /// LeasingBroker's JWT role, and a PostgreSQL role as an operator would write it (membership in a
+    /// group role, search_path set per database: PostgresBroker's template); steps <c>s*</c>.
+    /// </summary>
+    private static string PolicyFor(string repository) => $$$"""
+        roles:
+          {{{LeasingBroker.Role}}}:
+            provider: jwt
+            secret: {{{LeasingBroker.SigningKey}}}
+            settings: { audience: {{{LeasingBroker.Audience}}} }
+            default_ttl: 10m
+            max_ttl: 1h
+            renewable: true
+          {{{PostgresTarget.Role}}}:
+            provider: postgresql
+            secret: {{{PostgresTarget.AdminSecret}}}
+            settings:
+              grants: "GRANT {{{PostgresTarget.Group}}} TO {{role}}; ALTER ROLE {{role}} IN DATABASE {{database}} SET search_path TO {{schema}}"
+              schema: public
+            default_ttl: 10m
+            max_ttl: 1h
+        rules:
+          - name: app-pipelines
+            issuer: github
+            claims: { repository: "{{{repository}}}" }
+            roles: [{{{LeasingBroker.Role}}}, {{{PostgresTarget.Role}}}]
+            steps: ["s*"]
+            purposes: ["*"]
+
+        """;
 }

@@ -11,7 +11,9 @@ namespace SecretsBroker.Bench;
 /// <summary>
 /// <c>provision</c>: stores a fresh ES256 key as the JWT roles' signing key (with the initial admin
 /// token, read from <c>BENCH_ADMIN_TOKEN</c> so it is not on a command line), then issues one lease
-/// to prove the broker, the policy and the tokens fit together before any figure is taken.
+/// to prove the broker, the policy and the tokens fit together before any figure is taken. With
+/// <c>--pg</c> (pg-cluster's pg.json) it also stores the cluster's superuser as the PostgreSQL role's
+/// <c>postgresql-admin</c> root secret and issues one PostgreSQL lease the same way.
 /// </summary>
 internal static class BrokerProvisioning
 {
@@ -46,6 +48,42 @@ internal static class BrokerProvisioning
         {
             await Console.Error.WriteLineAsync($"provision: the probe lease was refused: {(int)issued.StatusCode} {await issued.Content.ReadAsStringAsync()}");
             return 1;
+        }
+
+        if (args.OptionalText("pg") is { } pgFile)
+        {
+            var pg = await PostgresTarget.ReadAsync(pgFile);
+            using var putAdmin = new HttpRequestMessage(HttpMethod.Put, $"{Routes.Secrets}/{PostgresTarget.AdminSecret}")
+            {
+                Content = JsonContent.Create(new PutSecretRequest("postgresql-admin", new Dictionary<string, string>
+                {
+                    ["host"] = pg.Host,
+                    ["port"] = pg.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["database"] = pg.Database,
+                    ["username"] = pg.Username,
+                    ["password"] = pg.Password,
+                    ["sslmode"] = "disable",
+                })),
+            };
+            putAdmin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+            using (var stored = await http.SendAsync(putAdmin))
+            {
+                if (!stored.IsSuccessStatusCode)
+                {
+                    await Console.Error.WriteLineAsync($"provision: storing the PostgreSQL admin secret failed: {(int)stored.StatusCode} {await stored.Content.ReadAsStringAsync()}");
+                    return 1;
+                }
+            }
+
+            using var pgProbe = LeaseRequests.Build(url, tokens[0], "s-pg-probe", PostgresTarget.Role);
+            using var pgIssued = await http.SendAsync(pgProbe);
+            if (pgIssued.StatusCode != HttpStatusCode.Created)
+            {
+                await Console.Error.WriteLineAsync($"provision: the PostgreSQL probe lease was refused: {(int)pgIssued.StatusCode} {await pgIssued.Content.ReadAsStringAsync()}");
+                return 1;
+            }
+
+            Console.WriteLine("provision: PostgreSQL admin secret stored, probe PostgreSQL lease issued");
         }
 
         Console.WriteLine("provision: signing key stored, probe lease issued");

@@ -18,9 +18,9 @@ internal static class LeaseRequests
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
-    public static HttpRequestMessage Build(Uri url, BenchToken client, string step)
+    public static HttpRequestMessage Build(Uri url, BenchToken client, string step, string role = LeasingBroker.Role)
     {
-        var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new IssueLeaseRequest(LeasingBroker.Role, client.Run, step, Purpose, null), Json));
+        var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new IssueLeaseRequest(role, client.Run, step, Purpose, null), Json));
         body.Headers.ContentType = JsonType;
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url, Routes.Leases)) { Content = body };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", client.Token);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
+using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.Bench;
 
@@ -10,7 +11,9 @@ namespace SecretsBroker.Bench;
 /// and then <c>--seconds</c> recorded. A request counts when it started and finished inside the
 /// recorded window and got <c>--expect</c> (201: a new lease). Every request names a new step
 /// (<c>s&lt;tag&gt;-&lt;n&gt;</c>, allowed by the policy's <c>s*</c>), so each one mints a lease instead
-/// of getting a recent one back through the reuse window.
+/// of getting a recent one back through the reuse window. <c>--role</c> picks the policy role (the
+/// JWT one by default); <c>--ids-out</c> keeps every lease issued (id and credential username), so
+/// <c>pg-revoke</c> can revoke them.
 /// </summary>
 internal static class LoadRun
 {
@@ -24,6 +27,9 @@ internal static class LoadRun
         var warmup = args.Number("warmup", 2);
         var expect = (HttpStatusCode)args.WholeNumber("expect", 201);
         var tokens = await BenchToken.ReadAsync(args.Text("tokens"));
+        var role = args.OptionalText("role") ?? LeasingBroker.Role;
+        var idsOut = args.OptionalText("ids-out");
+        var issued = new System.Collections.Concurrent.ConcurrentQueue<string>();
 
         using var handler = new SocketsHttpHandler
         {
@@ -65,13 +71,17 @@ internal static class LoadRun
                 string? problem = null;
                 try
                 {
-                    using var request = LeaseRequests.Build(url, client, step);
+                    using var request = LeaseRequests.Build(url, client, step, role);
                     using var response = await http.SendAsync(request, deadline.Token);
                     status = response.StatusCode;
                     var body = await response.Content.ReadAsStringAsync(deadline.Token);
                     if (status != expect)
                     {
                         problem = body.Length > 300 ? body[..300] : body;
+                    }
+                    else if (idsOut is not null)
+                    {
+                        issued.Enqueue(IssuedLease.Line(body));
                     }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -91,6 +101,11 @@ internal static class LoadRun
         })).ToList();
 
         var tallies = await Task.WhenAll(loops);
+        if (idsOut is not null)
+        {
+            await File.AppendAllLinesAsync(idsOut, issued);
+        }
+
         var result = LoadResult.From(kind, round, concurrency, seconds, tallies, await serverCpu);
         await File.AppendAllTextAsync(args.Text("out"), result.ToJsonLine() + "\n");
         Console.WriteLine(result.Describe());

@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+using SecretsBroker.TestSupport;
+
+namespace SecretsBroker.Bench;
+
+/// <summary>
+/// <c>pg-cluster</c>: a throwaway PostgreSQL cluster on 127.0.0.1 (TestSupport's <see cref="PostgresCluster"/>:
+/// initdb into a temp folder as the <c>postgres</c> OS user, scram passwords, fsync off) with a database
+/// and the group role the policy grants, described in <c>--dir</c>/pg.json. It runs until SIGTERM from
+/// bench.sh or <c>--max-seconds</c>, then stops the server and removes the folder before it exits.
+/// </summary>
+internal static class PostgresClusterRun
+{
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var dir = args.Text("dir");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(args.WholeNumber("max-seconds", 900)));
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+        using var cluster = PostgresCluster.Start();
+        // The folder goes first, so bench.sh can stop the server itself should this process be killed.
+        await File.WriteAllTextAsync(Path.Combine(dir, "pg.folder"), cluster.Folder);
+        var database = await cluster.CreateDatabaseAsync("bench");
+        await cluster.CreateGroupRoleAsync(database, PostgresTarget.Group);
+        var target = new PostgresTarget(cluster.Host, cluster.Port, database, PostgresCluster.Superuser, cluster.SuperuserPassword, cluster.Folder);
+        await target.WriteAsync(Path.Combine(dir, PostgresTarget.File));
+        Console.WriteLine($"pg-cluster: PostgreSQL on {cluster.Host}:{cluster.Port}, database {database}");
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM or the time limit: the cluster is disposed below, waiting for pg_ctl.
+        }
+
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+}
