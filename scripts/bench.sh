@@ -7,7 +7,10 @@
 #  2. next to it, in the same rounds and with the same client: a bare Kestrel minimal API answering
 #     the same POST with a small JSON object;
 #  3. the expiry sweep: BENCH_SWEEP_LEASES active leases past expiry in a real SQLite file, timed
-#     until all are revoked by the broker's own ExpirySweep and LeaseRevoker (JWT provider).
+#     until all are revoked by the broker's own ExpirySweep and LeaseRevoker (JWT provider);
+#  4. a compromised identity: BENCH_REVOKE_LEASES (100000) live leases of one identity beside as many
+#     of others, timed from the revoke call until the one statement (with its block rule) is durably
+#     committed (the broker-side part of POST /v1/identities/revoke; key revoke_identity_100k_s).
 #
 # Each measurement runs BENCH_ROUNDS times (default 3; BENCH_WARMUP s unrecorded, default 2, then
 # BENCH_SECONDS s recorded, default 10) after BENCH_PRIME s (default 5) of priming each server, and the
@@ -25,6 +28,7 @@ warmup="${BENCH_WARMUP:-2}"
 prime="${BENCH_PRIME:-5}"
 concurrency="${BENCH_CONCURRENCY:-32}"
 sweep_leases="${BENCH_SWEEP_LEASES:-100000}"
+revoke_leases="${BENCH_REVOKE_LEASES:-100000}"
 
 work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/sb-bench.XXXXXX")"
 pids=()
@@ -122,6 +126,11 @@ stop_servers
 say "sweep: $rounds rounds of $sweep_leases expired leases"
 for round in $(seq 1 "$rounds"); do
   "${bench[@]}" sweep --dir "$work" --round "$round" --leases "$sweep_leases" --out "$results"
+done
+
+say "revoke: $rounds rounds of $revoke_leases live leases of one identity"
+for round in $(seq 1 "$rounds"); do
+  "${bench[@]}" revoke --dir "$work" --round "$round" --leases "$revoke_leases" --out "$results"
 done
 
 "${bench[@]}" report --results "$results" --concurrency "$concurrency" --seconds "$seconds" \

@@ -3,7 +3,7 @@ namespace SecretsBroker.Bench;
 /// <summary>
 /// The benchmark's console, one mode per step of <c>scripts/bench.sh</c>: <c>setup</c> (CI issuer,
 /// tokens, policy), <c>provision</c> (the broker's signing key), <c>baseline</c> (a bare Kestrel
-/// endpoint), <c>load</c> (the HTTP client), <c>sweep</c> (100k expired leases) and <c>report</c>.
+/// endpoint), <c>load</c> (the HTTP client), <c>sweep</c> (100k expired leases), <c>revoke</c> (100k live leases of one identity) and <c>report</c>.
 /// </summary>
 public static class Program
 {
@@ -24,6 +24,7 @@ public static class Program
                 "baseline" => await BaselineServer.RunAsync(options),
                 "load" => await LoadRun.RunAsync(options),
                 "sweep" => await SweepRun.RunAsync(options),
+                "revoke" => await RevokeIdentityRun.RunAsync(options),
                 "report" => await BenchReport.RunAsync(options),
                 _ => Usage(),
             };
@@ -37,7 +38,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: SecretsBroker.Bench setup|provision|baseline|load|sweep|report [--name value ...] (see scripts/bench.sh)");
+        Console.Error.WriteLine("usage: SecretsBroker.Bench setup|provision|baseline|load|sweep|revoke|report [--name value ...] (see scripts/bench.sh)");
         return 2;
     }
 }
