@@ -8,7 +8,10 @@
 #     the same POST with a small JSON object;
 #  3. the expiry sweep: BENCH_SWEEP_LEASES active leases past expiry in a real SQLite file, timed
 #     until all are revoked by the broker's own ExpirySweep and LeaseRevoker (JWT provider);
-#  4. PostgreSQL leases against a throwaway local cluster (TestSupport's PostgresCluster, 127.0.0.1,
+#  4. a compromised identity: BENCH_REVOKE_LEASES (100000) live leases of one identity beside as many
+#     of others, timed from the revoke call until the one statement (with its block rule) is durably
+#     committed (the broker-side part of POST /v1/identities/revoke; key revoke_identity_100k_s).
+#  5. PostgreSQL leases against a throwaway local cluster (TestSupport's PostgresCluster, 127.0.0.1,
 #     fsync off), in the same broker: issuance (POST /v1/leases for the postgresql role, every request
 #     a new LOGIN role), then revocation of every lease issued (DELETE /v1/leases/{id} as the operator,
 #     timed until the broker's revoker has dropped every role in PostgreSQL), next to the bare
@@ -35,6 +38,7 @@ sweep_leases="${BENCH_SWEEP_LEASES:-100000}"
 pg_rounds="${BENCH_PG_ROUNDS:-3}"
 pg_seconds="${BENCH_PG_SECONDS:-3}"
 pg_warmup="${BENCH_PG_WARMUP:-1}"
+revoke_leases="${BENCH_REVOKE_LEASES:-100000}"
 
 work="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/sb-bench.XXXXXX")"
 pids=()
@@ -192,6 +196,11 @@ stop_servers
 say "sweep: $rounds rounds of $sweep_leases expired leases"
 for round in $(seq 1 "$rounds"); do
   "${bench[@]}" sweep --dir "$work" --round "$round" --leases "$sweep_leases" --out "$results"
+done
+
+say "revoke: $rounds rounds of $revoke_leases live leases of one identity"
+for round in $(seq 1 "$rounds"); do
+  "${bench[@]}" revoke --dir "$work" --round "$round" --leases "$revoke_leases" --out "$results"
 done
 
 "${bench[@]}" report --results "$results" --concurrency "$concurrency" --seconds "$seconds" \

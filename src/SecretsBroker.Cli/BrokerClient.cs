@@ -2,6 +2,7 @@ using System.Net;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Audit;
 using SecretsBroker.Contracts.Health;
+using SecretsBroker.Contracts.Identities;
 using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Contracts.Secrets;
 using SecretsBroker.Contracts.Tokens;
@@ -111,6 +112,32 @@ internal sealed class BrokerClient(BrokerTransport transport)
         }
 
         return transport.CallAsync<RunCompletion>(HttpMethod.Post, path, body: null, cancellationToken);
+    }
+
+    /// <summary><c>POST /v1/identities/revoke</c>: every live lease of the identity to revoking, optionally blocking it.</summary>
+    public Task<IdentityRevocationResult> RevokeIdentityAsync(RevokeIdentityRequest request, CancellationToken cancellationToken) =>
+        transport.CallAsync<IdentityRevocationResult>(HttpMethod.Post, $"{Routes.Identities}/revoke", request, cancellationToken);
+
+    public Task<IdentityUnblocked> UnblockIdentityAsync(UnblockIdentityRequest request, CancellationToken cancellationToken) =>
+        transport.CallAsync<IdentityUnblocked>(HttpMethod.Post, $"{Routes.Identities}/unblock", request, cancellationToken);
+
+    public Task<RevocationStatus> GetRevocationAsync(string id, CancellationToken cancellationToken) =>
+        transport.CallAsync<RevocationStatus>(HttpMethod.Get, $"{Routes.Revocations}/{Uri.EscapeDataString(id)}", body: null, cancellationToken);
+
+    public Task<IdentityPage> ListIdentitiesAsync(long? after, int? limit, CancellationToken cancellationToken) =>
+        transport.CallAsync<IdentityPage>(HttpMethod.Get, WithQuery(Routes.Identities, new Dictionary<string, string?>
+        {
+            ["after"] = after?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["limit"] = limit?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }), body: null, cancellationToken);
+
+    public Task<LeasePage> ListLeasesAsync(IReadOnlyDictionary<string, string?> filters, CancellationToken cancellationToken) =>
+        transport.CallAsync<LeasePage>(HttpMethod.Get, WithQuery(Routes.Leases, filters), body: null, cancellationToken);
+
+    private static string WithQuery(string path, IReadOnlyDictionary<string, string?> query)
+    {
+        var set = query.Where(q => q.Value is not null).Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value!)}").ToList();
+        return set.Count == 0 ? path : $"{path}?{string.Join('&', set)}";
     }
 
     private static string LeasePath(string id) => $"{Routes.Leases}/{Uri.EscapeDataString(id)}";

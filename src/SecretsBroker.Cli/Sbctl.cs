@@ -35,6 +35,8 @@ public static class Sbctl
             lease,
             run,
             PolicyCommands.Create(context),
+            IdentityCommands.Create(context),
+            LeaseInventoryCommands.Create(context),
         };
         globals.AddTo(root);
         HelpNotes.Install(root, new Dictionary<Command, string> { [lease] = LeaseCommands.Notes, [run] = RunCommands.Notes });

@@ -8,6 +8,7 @@ using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.Health;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Identities;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
 using SecretsBroker.Server.Policy;
@@ -59,6 +60,7 @@ public static class Program
         builder.Services.AddPolicy();
         builder.Services.AddLeasing();
         builder.Services.AddLeaseJobs();
+        builder.Services.AddIdentityResponse();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -74,6 +76,9 @@ public static class Program
         app.MapGroup(Routes.Audit).WithBrokerDefaults(Scopes.Security).WithTags("Audit").MapAuditEndpoints();
         app.MapGroup(Routes.Leases).WithBrokerDefaults(ScopePolicies.WorkloadOrOperator).WithTags("Leases").MapLeaseEndpoints();
         app.MapGroup(Routes.Runs).WithBrokerDefaults(ScopePolicies.WorkloadOrOperator).WithTags("Runs").MapRunEndpoints();
+        app.MapGroup(Routes.Identities).WithBrokerDefaults(Scopes.Security).WithTags("Identities").MapIdentityEndpoints();
+        app.MapGroup(Routes.Revocations).WithBrokerDefaults(Scopes.Security).WithTags("Identities").MapRevocationEndpoints();
+        app.MapGroup(Routes.Leases).WithBrokerDefaults(ScopePolicies.AnyToken).WithTags("Leases").MapLeaseInventoryEndpoints();
         app.MapIntrospectionEndpoints();
         app.MapJobsDashboard();
         return app;

@@ -20,6 +20,7 @@ internal static class BenchReport
         var issue = lines.Where(l => Kind(l) == "issue").ToList();
         var baseline = lines.Where(l => Kind(l) == "baseline").ToList();
         var sweep = lines.Where(l => Kind(l) == "sweep").ToList();
+        var revoke = lines.Where(l => Kind(l) == "revoke").ToList();
         var pgIssue = lines.Where(l => Kind(l) == "pg-issue").ToList();
         var pgRevoke = lines.Where(l => Kind(l) == "pg-revoke").ToList();
         var pgCreate = lines.Where(l => Kind(l) == "pg-bare-create").ToList();
@@ -47,7 +48,7 @@ internal static class BenchReport
 
         Console.WriteLine();
         Console.WriteLine("All rounds:");
-        foreach (var line in baseline.Concat(issue).Concat(sweep).Concat(pgIssue).Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
+        foreach (var line in baseline.Concat(issue).Concat(sweep).Concat(revoke).Concat(pgIssue).Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
         {
             Console.WriteLine("  " + line.ToJsonString());
         }
@@ -59,6 +60,11 @@ internal static class BenchReport
         Console.WriteLine(Invariant($"  bare Kestrel POST   {baselinePerS,9:F1} /s   p50 {Median(baseline, "p50_ms"),6:F2} ms   p99 {Median(baseline, "p99_ms"),6:F2} ms   server CPU {MedianOrNull(baseline, "server_cpu_us_per_request"),5:F0} us/request"));
         Console.WriteLine(Invariant($"  lease issuance      {issuePerS,9:F1} /s   p50 {Median(issue, "p50_ms"),6:F2} ms   p99 {p99,6:F2} ms   server CPU {MedianOrNull(issue, "server_cpu_us_per_request"),5:F0} us/lease   ({ratio:P1} of bare)"));
         Console.WriteLine(Invariant($"  sweep of {(int)sweep[0]["leases"]!} expired leases: {Median(sweep, "seconds"):F2} s"));
+        if (revoke.Count > 0)
+        {
+            Console.WriteLine(Invariant($"  revocation of {(int)revoke[0]["leases"]!} live leases of one identity (broker side): {Median(revoke, "seconds"):F3} s"));
+        }
+
         if (pgIssue.Count > 0 && pgRevoke.Count > 0 && pgCreate.Count > 0 && pgDrop.Count > 0)
         {
             Console.WriteLine(Invariant($"PostgreSQL leases, medians of {pgIssue.Count} rounds, {args.WholeNumber("concurrency", 32)} clients, {(double)pgIssue[0]["seconds"]!} s each:"));
@@ -78,6 +84,7 @@ internal static class BenchReport
             ["p50_ms"] = Median(issue, "p50_ms"),
             ["p99_ms"] = p99,
             ["sweep_100k_s"] = Median(sweep, "seconds"),
+            ["revoke_identity_100k_s"] = revoke.Count > 0 ? Median(revoke, "seconds") : null,
             ["baseline_p50_ms"] = Median(baseline, "p50_ms"),
             ["baseline_p99_ms"] = Median(baseline, "p99_ms"),
             ["issue_vs_baseline"] = ratio,

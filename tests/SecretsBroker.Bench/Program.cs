@@ -3,9 +3,9 @@ namespace SecretsBroker.Bench;
 /// <summary>
 /// The benchmark's console, one mode per step of <c>scripts/bench.sh</c>: <c>setup</c> (CI issuer,
 /// tokens, policy), <c>provision</c> (the broker's signing key), <c>baseline</c> (a bare Kestrel
-/// endpoint), <c>load</c> (the HTTP client), <c>sweep</c> (100k expired leases), <c>pg-cluster</c> (a
-/// throwaway PostgreSQL), <c>pg-revoke</c> (PostgreSQL leases revoked), <c>pg-bare</c> (bare CREATE/DROP
-/// ROLE) and <c>report</c>.
+/// endpoint), <c>load</c> (the HTTP client), <c>sweep</c> (100k expired leases), <c>revoke</c> (100k live
+/// leases of one identity), <c>pg-cluster</c> (a throwaway PostgreSQL), <c>pg-revoke</c> (PostgreSQL leases
+/// revoked), <c>pg-bare</c> (bare CREATE/DROP ROLE) and <c>report</c>.
 /// </summary>
 public static class Program
 {
@@ -26,6 +26,7 @@ public static class Program
                 "baseline" => await BaselineServer.RunAsync(options),
                 "load" => await LoadRun.RunAsync(options),
                 "sweep" => await SweepRun.RunAsync(options),
+                "revoke" => await RevokeIdentityRun.RunAsync(options),
                 "pg-cluster" => await PostgresClusterRun.RunAsync(options),
                 "pg-revoke" => await PostgresRevokeRun.RunAsync(options),
                 "pg-bare" => await PostgresBareRun.RunAsync(options),
@@ -42,7 +43,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: SecretsBroker.Bench setup|provision|baseline|load|sweep|pg-cluster|pg-revoke|pg-bare|report [--name value ...] (see scripts/bench.sh)");
+        Console.Error.WriteLine("usage: SecretsBroker.Bench setup|provision|baseline|load|sweep|revoke|pg-cluster|pg-revoke|pg-bare|report [--name value ...] (see scripts/bench.sh)");
         return 2;
     }
 }

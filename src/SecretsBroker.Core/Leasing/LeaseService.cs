@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using NodaTime;
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Naming;
 using SecretsBroker.Core.Outcomes;
@@ -23,7 +24,8 @@ public sealed class LeaseService(
     ProviderRegistry providers,
     IDataProtectionProvider dataProtection,
     LeaseSettings settings,
-    IClock clock)
+    IClock clock,
+    IdentityGate? identities = null)
 {
     public async Task<Result<IssuedLease>> IssueAsync(WorkloadIdentity who, IssueLeaseCommand command, AuditContext audit, CancellationToken ct)
     {
@@ -38,6 +40,11 @@ public sealed class LeaseService(
         {
             await AuditDenialAsync(audit, AuditActions.LeaseIssue, target, "run_mismatch: the token belongs to another run", ct);
             return new BrokerError(ErrorCodes.RunMismatch, "The run does not match the token's run.", ErrorKind.Forbidden);
+        }
+
+        if (await BlockedAsync(who, audit, AuditActions.LeaseIssue, target, ct) is { } blocked)
+        {
+            return blocked;
         }
 
         if (command.IdempotencyKey is { } key && await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, key, ct) is { } keyed)
@@ -64,10 +71,46 @@ public sealed class LeaseService(
             return await ReplayAsync(recent, now, ct);
         }
 
+        if (identities is not null)
+        {
+            // Written ahead of the lease, so a revocation by claim selector always finds its identity.
+            await identities.SeenAsync(who, now, ct);
+        }
+
         var record = new AuditRecord(now, audit, AuditActions.LeaseIssue, $"lease:{lease.Id} {target}", AuditDecision.Allowed, $"rule {decision.Rule}; ttl {(long)decision.Ttl.TotalSeconds}s");
-        return provider.MintsDownstream
+        var issued = provider.MintsDownstream
             ? await IssueWrittenAheadAsync(lease, role, provider, record, who, command.IdempotencyKey, ct)
             : await IssueInOneWriteAsync(lease with { State = LeaseState.Active }, role, provider, record, who, command.IdempotencyKey, ct);
+        return await RecheckBlockAsync(issued, who, audit, target, ct);
+    }
+
+    /// <summary>403 identity_blocked, audited, when a block rule covers the caller; checked before any policy decision.</summary>
+    private async Task<BrokerError?> BlockedAsync(WorkloadIdentity who, AuditContext audit, string action, string target, CancellationToken ct)
+    {
+        if (identities is null || await identities.BlockOfAsync(who, ct) is not { } rule)
+        {
+            return null;
+        }
+
+        await AuditDenialAsync(audit, action, target, $"identity_blocked: {rule.Target.RuleKey}", ct);
+        return new BrokerError(ErrorCodes.IdentityBlocked, "This workload identity is blocked.", ErrorKind.Forbidden);
+    }
+
+    /// <summary>
+    /// A block that came into force while this lease was being issued: the revoking statement may
+    /// have run before the lease committed, so the lease is revoked here and not handed out.
+    /// </summary>
+    private async Task<Result<IssuedLease>> RecheckBlockAsync(Result<IssuedLease> issued, WorkloadIdentity who, AuditContext audit, string target, CancellationToken ct)
+    {
+        if (!issued.IsSuccess || identities is null || await identities.BlockOfAsync(who, ct) is not { } rule)
+        {
+            return issued;
+        }
+
+        var now = clock.GetCurrentInstant();
+        var id = issued.Value.Lease.Id;
+        await store.RevokeAsync(id, "identity_blocked", now, new AuditRecord(now, audit, AuditActions.LeaseRevoke, $"lease:{id}", AuditDecision.Allowed, $"identity_blocked: {rule.Target.RuleKey}"), ct);
+        return await BlockedAsync(who, audit, AuditActions.LeaseIssue, target, ct) ?? issued;
     }
 
     /// <summary>A credential that exists only in the answer: minted first, then committed once as active before the answer leaves.</summary>
@@ -141,6 +184,11 @@ public sealed class LeaseService(
         }
 
         var lease = found.Value;
+        if (await BlockedAsync(who, caller.Audit, AuditActions.LeaseRenew, $"lease:{lease.Id}", ct) is { } blocked)
+        {
+            return blocked;
+        }
+
         var now = clock.GetCurrentInstant();
         if (!lease.IsValidAt(now))
         {

@@ -1,0 +1,27 @@
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Identity;
+
+namespace SecretsBroker.Core.Compromise;
+
+/// <summary>Identities seen, mass revocations and block rules at rest.</summary>
+public interface IIdentityStore
+{
+    /// <summary>Records (or refreshes) an identity and its claims as seen at <paramref name="now"/>.</summary>
+    Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct);
+
+    Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// In one transaction: every live lease of the target to <c>revoking</c> (one statement, marked
+    /// with <paramref name="revocationId"/>), the revocation, the block rule when given, and the audit event. Returns how many leases.
+    /// </summary>
+    Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct);
+
+    Task<RevocationProgress?> ProgressAsync(string revocationId, CancellationToken ct);
+
+    /// <summary>Removes the block rule with its audit event; false when there was none.</summary>
+    Task<bool> UnblockAsync(IdentityTarget target, AuditRecord record, CancellationToken ct);
+
+    Task<IReadOnlyList<BlockRule>> BlockRulesAsync(CancellationToken ct);
+}

@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Outcomes;
+
+namespace SecretsBroker.Core.Compromise;
+
+/// <summary>
+/// Which workload identities a revocation or block is about: one issuer's subject, or every identity
+/// of that issuer with one exact claim value (a selector such as <c>repository=acme/app</c>).
+/// </summary>
+public sealed partial record IdentityTarget(string Issuer, string? Subject, string? ClaimName, string? ClaimValue)
+{
+    /// <summary>The rule's identity: one block rule per target.</summary>
+    public string RuleKey => Subject is not null ? $"subject:{Issuer}:{Subject}" : $"claim:{Issuer}:{ClaimName}={ClaimValue}";
+
+    /// <summary>How the target appears in the audit trail.</summary>
+    public string Describe => Subject is not null ? $"identity:{Issuer}:{Subject}" : $"identity:{Issuer}:[{ClaimName}={ClaimValue}]";
+
+    public bool Matches(WorkloadIdentity who) =>
+        who.Issuer == Issuer && (Subject is not null
+            ? who.Subject == Subject
+            : who.Claims.TryGetValue(ClaimName!, out var value) && value == ClaimValue);
+
+    /// <summary>Reads a target from a request: an issuer and either a subject or a <c>claim=value</c> selector, not both.</summary>
+    public static Result<IdentityTarget> Parse(string? issuer, string? subject, string? selector)
+    {
+        if (string.IsNullOrWhiteSpace(issuer) || issuer.Length > 200)
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "An issuer is required.");
+        }
+
+        if ((subject is null) == (selector is null))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "Name either a subject or a claim selector (claim=value), not both.");
+        }
+
+        if (subject is not null)
+        {
+            return subject.Length is > 0 and <= 1000
+                ? new IdentityTarget(issuer, subject, null, null)
+                : BrokerError.Invalid(ErrorCodes.InvalidSelector, "The subject must be 1 to 1000 characters.");
+        }
+
+        var equals = selector!.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || equals == selector.Length - 1 || selector.Length > 1000 || !ClaimNamePattern().IsMatch(selector[..equals]))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "The selector must be claim=value, the claim name letters, digits, '_', '-', '.' or ':'.");
+        }
+
+        return new IdentityTarget(issuer, null, selector[..equals], selector[(equals + 1)..]);
+    }
+
+    // No quote or backslash: the name becomes part of a JSON path in the store's query.
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ClaimNamePattern();
+}
+
+/// <summary>A stored block: the target is refused on issue and renew until unblocked.</summary>
+public sealed record BlockRule(IdentityTarget Target, string Reason, string? RevocationId, NodaTime.Instant At);
+
+/// <summary>An identity the broker has issued to, with its latest claims and its live lease count.</summary>
+public sealed record SeenIdentity(long Seq, string Issuer, string Subject, IReadOnlyDictionary<string, string> Claims, NodaTime.Instant FirstSeen, NodaTime.Instant LastSeen, long LiveLeases);
+
+/// <summary>A mass revocation and how far its downstream clean-up has come.</summary>
+public sealed record RevocationProgress(
+    string Id, IdentityTarget Target, string Reason, bool Blocked, NodaTime.Instant At, long Total, long Done, long Failed, long Pending);

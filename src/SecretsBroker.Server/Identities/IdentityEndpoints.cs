@@ -1,0 +1,102 @@
+using System.Globalization;
+using NodaTime;
+using SecretsBroker.Contracts.Identities;
+using SecretsBroker.Core.Compromise;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Leases;
+
+namespace SecretsBroker.Server.Identities;
+
+/// <summary><c>/v1/identities</c>, <c>/v1/revocations</c> and the lease inventory: the security team's view of non-human identities.</summary>
+internal static class IdentityEndpoints
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    internal static RouteGroupBuilder MapIdentityEndpoints(this RouteGroupBuilder identities)
+    {
+        identities.MapGet("/", async (string? after, string? limit, IIdentityStore store, IdentityGate gate, CancellationToken ct) =>
+        {
+            var page = ParseLimit(limit);
+            if (!page.IsSuccess)
+            {
+                return new BrokerProblem(page.Error!);
+            }
+
+            long afterSeq = 0;
+            if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSeq))
+            {
+                return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, "'after' must be a number from a previous page."));
+            }
+
+            var seen = await store.PageAsync(afterSeq, page.Value, ct);
+            var items = new List<IdentityInfo>(seen.Count);
+            foreach (var i in seen)
+            {
+                items.Add(new IdentityInfo(i.Issuer, i.Subject, i.Claims, i.FirstSeen.ToDateTimeOffset(), i.LastSeen.ToDateTimeOffset(), i.LiveLeases,
+                    await gate.IsBlockedAsync(i.Issuer, i.Subject, i.Claims, ct)));
+            }
+
+            return Results.Ok(new IdentityPage(items, seen.Count == page.Value ? seen[^1].Seq : null));
+        });
+
+        identities.MapPost("/revoke", (JsonBody<RevokeIdentityRequest> body, HttpContext http, IdentityResponse response, CancellationToken ct) =>
+            response.RevokeAsync(
+                    IdentityTarget.Parse(body.Value.Issuer, body.Value.Subject, body.Value.Selector), body.Value.Reason, body.Value.Block, RequestAudit.ContextOf(http), ct)
+                .ToHttp(r => Results.Ok(new IdentityRevocationResult(r.Id, r.Revoked, r.Blocked))));
+
+        identities.MapPost("/unblock", (JsonBody<UnblockIdentityRequest> body, HttpContext http, IdentityResponse response, CancellationToken ct) =>
+            response.UnblockAsync(IdentityTarget.Parse(body.Value.Issuer, body.Value.Subject, body.Value.Selector), RequestAudit.ContextOf(http), ct)
+                .ToHttp(t => Results.Ok(new IdentityUnblocked(t.Issuer, t.Subject, Selector(t)))));
+        return identities;
+    }
+
+    internal static RouteGroupBuilder MapRevocationEndpoints(this RouteGroupBuilder revocations)
+    {
+        revocations.MapGet("/{id}", (string id, IdentityResponse response, CancellationToken ct) =>
+            response.ProgressAsync(id, ct).ToHttp(p => Results.Ok(new RevocationStatus(
+                p.Id, p.Target.Issuer, p.Target.Subject, Selector(p.Target), p.Reason, p.Blocked, p.At.ToDateTimeOffset(), p.Total, p.Done, p.Failed, p.Pending))));
+        return revocations;
+    }
+
+    /// <summary><c>GET /v1/leases</c> for the security team and operators; workloads keep to their own leases by id.</summary>
+    internal static RouteGroupBuilder MapLeaseInventoryEndpoints(this RouteGroupBuilder leases)
+    {
+        leases.MapGet("/", async (string? issuer, string? subject, string? run, string? role, string? state, string? after, string? limit,
+            ILeaseInventory inventory, IClock clock, CancellationToken ct) =>
+        {
+            var page = ParseLimit(limit);
+            if (!page.IsSuccess)
+            {
+                return new BrokerProblem(page.Error!);
+            }
+
+            if (subject is not null && issuer is null)
+            {
+                return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, "An identity filter names its issuer and subject."));
+            }
+
+            var found = await inventory.PageAsync(new LeaseFilter(issuer, subject, run, role, state), after, page.Value, ct);
+            var now = clock.GetCurrentInstant();
+            return Results.Ok(new LeasePage(
+                found.Select(l => new LeaseInventoryItem(l.Issuer, l.Subject, l.ToContract(now))).ToList(),
+                found.Count == page.Value ? found[^1].Id : null));
+        }).RequireAuthorization(IdentitySetup.InventoryReaders);
+        return leases;
+    }
+
+    private static string? Selector(IdentityTarget t) => t.ClaimName is null ? null : $"{t.ClaimName}={t.ClaimValue}";
+
+    private static Result<int> ParseLimit(string? limit)
+    {
+        var size = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidQuery, $"'limit' must be a number from 1 to {MaxPageSize}.");
+        }
+
+        return size;
+    }
+}

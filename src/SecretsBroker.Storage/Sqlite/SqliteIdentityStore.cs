@@ -1,0 +1,271 @@
+using System.Text.Json;
+using Dapper;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Compromise;
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Leasing;
+
+namespace SecretsBroker.Storage.Sqlite;
+
+/// <summary>Identities seen, mass revocations and block rules in SQLite; writes go through the group-commit writer.</summary>
+public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit writes, SqliteAuditAppender audit) : IIdentityStore, ILeaseInventory
+{
+    private static class Sql
+    {
+        // The same transition as SqliteLeaseStore's: credential cleared, clean-up due now.
+        private const string ToRevoking = "state = 'revoking', revoke_reason = @Reason, revoked_at = @Now, credential = NULL, next_attempt_at = @Now, revocation_id = @RevocationId";
+
+        public const string RecordSeen = """
+            INSERT INTO workload_identity (issuer, subject, claims, first_seen, last_seen) VALUES (@Issuer, @Subject, @Claims, @Now, @Now)
+            ON CONFLICT (issuer, subject) DO UPDATE SET claims = excluded.claims, last_seen = MAX(last_seen, excluded.last_seen)
+            """;
+
+        public const string Page = """
+            SELECT i.seq, i.issuer, i.subject, i.claims, i.first_seen, i.last_seen,
+                   (SELECT count(*) FROM lease l WHERE l.issuer = i.issuer AND l.subject = i.subject AND l.state IN ('issuing', 'active')) AS live_leases
+            FROM workload_identity i WHERE i.seq > @After ORDER BY i.seq LIMIT @Limit
+            """;
+
+        public const string RevokeSubject = $"UPDATE lease SET {ToRevoking} WHERE issuer = @Issuer AND subject = @Subject AND state IN ('issuing', 'active')";
+
+        // Exact claim match on the identity's latest claims; the claim name is checked to hold no quote.
+        public const string RevokeSelector = $"""
+            UPDATE lease SET {ToRevoking}
+            WHERE issuer = @Issuer AND state IN ('issuing', 'active')
+              AND subject IN (SELECT subject FROM workload_identity WHERE issuer = @Issuer AND json_extract(claims, @Path) = @ClaimValue)
+            """;
+
+        public const string InsertRevocation = """
+            INSERT INTO identity_revocation (id, issuer, subject, claim_name, claim_value, reason, blocked, total, at)
+            VALUES (@Id, @Issuer, @Subject, @ClaimName, @ClaimValue, @Reason, @Blocked, @Total, @At)
+            """;
+
+        public const string UpsertBlock = """
+            INSERT INTO identity_block (rule_key, issuer, subject, claim_name, claim_value, reason, revocation_id, at)
+            VALUES (@RuleKey, @Issuer, @Subject, @ClaimName, @ClaimValue, @Reason, @RevocationId, @At)
+            ON CONFLICT (rule_key) DO UPDATE SET reason = excluded.reason, revocation_id = excluded.revocation_id, at = excluded.at
+            """;
+
+        public const string DeleteBlock = "DELETE FROM identity_block WHERE rule_key = @RuleKey";
+
+        public const string BlockRules = "SELECT issuer, subject, claim_name, claim_value, reason, revocation_id, at FROM identity_block";
+
+        public const string Revocation = "SELECT id, issuer, subject, claim_name, claim_value, reason, blocked, at FROM identity_revocation WHERE id = @Id";
+
+        public const string Progress = """
+            SELECT count(*) AS total,
+                   coalesce(sum(state = 'revoked'), 0) AS done,
+                   coalesce(sum(state = 'revoke_failed'), 0) AS failed,
+                   coalesce(sum(state = 'revoking'), 0) AS pending
+            FROM lease WHERE revocation_id = @Id
+            """;
+
+        public const string Leases = """
+            SELECT id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
+                   issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at
+            FROM lease
+            WHERE id > @After
+              AND (@Issuer IS NULL OR issuer = @Issuer) AND (@Subject IS NULL OR subject = @Subject)
+              AND (@Run IS NULL OR run_id = @Run) AND (@Role IS NULL OR role = @Role) AND (@State IS NULL OR state = @State)
+            ORDER BY id LIMIT @Limit
+            """;
+    }
+
+    public Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+            await c.ExecuteAsync(new CommandDefinition(Sql.RecordSeen, new { who.Issuer, who.Subject, Claims = claimsJson, Now = now }, tx, cancellationToken: ct)), ct);
+
+    public async Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var rows = await c.QueryAsync<IdentityRow>(new CommandDefinition(Sql.Page, new { After = after, Limit = limit }, cancellationToken: ct));
+        return rows.Select(r => new SeenIdentity(
+            r.Seq, r.Issuer, r.Subject, JsonSerializer.Deserialize<Dictionary<string, string>>(r.Claims) ?? [], r.FirstSeen, r.LastSeen, r.LiveLeases)).ToList();
+    }
+
+    public Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var args = new
+            {
+                target.Issuer,
+                target.Subject,
+                Path = $"$.\"{target.ClaimName}\"",
+                target.ClaimValue,
+                Reason = "identity_revoked",
+                Now = now,
+                RevocationId = revocationId,
+            };
+            var n = await c.ExecuteAsync(new CommandDefinition(target.Subject is null ? Sql.RevokeSelector : Sql.RevokeSubject, args, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(Sql.InsertRevocation, new
+            {
+                Id = revocationId,
+                target.Issuer,
+                target.Subject,
+                target.ClaimName,
+                target.ClaimValue,
+                Reason = reason,
+                Blocked = block is not null,
+                Total = n,
+                At = now,
+            }, tx, cancellationToken: ct));
+            if (block is not null)
+            {
+                await c.ExecuteAsync(new CommandDefinition(Sql.UpsertBlock, new
+                {
+                    target.RuleKey,
+                    target.Issuer,
+                    target.Subject,
+                    target.ClaimName,
+                    target.ClaimValue,
+                    block.Reason,
+                    block.RevocationId,
+                    block.At,
+                }, tx, cancellationToken: ct));
+            }
+
+            await audit.AppendAsync(c, tx, record with { Reason = $"{record.Reason}; {n} leases" }, ct);
+            return n;
+        }, ct);
+
+    public async Task<RevocationProgress?> ProgressAsync(string revocationId, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<RevocationRow>(new CommandDefinition(Sql.Revocation, new { Id = revocationId }, cancellationToken: ct));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var counts = await c.QuerySingleAsync<(long Total, long Done, long Failed, long Pending)>(new CommandDefinition(Sql.Progress, new { Id = revocationId }, cancellationToken: ct));
+        return new RevocationProgress(
+            row.Id, new IdentityTarget(row.Issuer, row.Subject, row.ClaimName, row.ClaimValue), row.Reason, row.Blocked, row.At,
+            counts.Total, counts.Done, counts.Failed, counts.Pending);
+    }
+
+    public Task<bool> UnblockAsync(IdentityTarget target, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.DeleteBlock, new { target.RuleKey }, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
+
+    public async Task<IReadOnlyList<BlockRule>> BlockRulesAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var rows = await c.QueryAsync<BlockRow>(new CommandDefinition(Sql.BlockRules, cancellationToken: ct));
+        return rows.Select(r => new BlockRule(new IdentityTarget(r.Issuer, r.Subject, r.ClaimName, r.ClaimValue), r.Reason, r.RevocationId, r.At)).ToList();
+    }
+
+    public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, Limit = limit };
+        var rows = await c.QueryAsync<LeaseListRow>(new CommandDefinition(Sql.Leases, args, cancellationToken: ct));
+        return rows.Select(r => new Lease(
+            r.Id, r.Role, r.Provider, r.Secret, r.Handle, r.Issuer, r.Subject, r.RunId, r.JobId, r.Step, r.Purpose, r.Rule, r.State,
+            r.IssuedAt, r.ExpiresAt, r.MaxExpiresAt, r.Renewable, r.IdempotencyKey, r.RevokeReason, r.RevokedAt)).ToList();
+    }
+
+    private sealed class IdentityRow
+    {
+        public long Seq { get; init; }
+
+        public string Issuer { get; init; } = "";
+
+        public string Subject { get; init; } = "";
+
+        public string Claims { get; init; } = "{}";
+
+        public Instant FirstSeen { get; init; }
+
+        public Instant LastSeen { get; init; }
+
+        public long LiveLeases { get; init; }
+    }
+
+    private sealed class RevocationRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Issuer { get; init; } = "";
+
+        public string? Subject { get; init; }
+
+        public string? ClaimName { get; init; }
+
+        public string? ClaimValue { get; init; }
+
+        public string Reason { get; init; } = "";
+
+        public bool Blocked { get; init; }
+
+        public Instant At { get; init; }
+    }
+
+    private sealed class BlockRow
+    {
+        public string Issuer { get; init; } = "";
+
+        public string? Subject { get; init; }
+
+        public string? ClaimName { get; init; }
+
+        public string? ClaimValue { get; init; }
+
+        public string Reason { get; init; } = "";
+
+        public string? RevocationId { get; init; }
+
+        public Instant At { get; init; }
+    }
+
+    private sealed class LeaseListRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Role { get; init; } = "";
+
+        public string Provider { get; init; } = "";
+
+        public string Secret { get; init; } = "";
+
+        public string Handle { get; init; } = "";
+
+        public string Issuer { get; init; } = "";
+
+        public string Subject { get; init; } = "";
+
+        public string RunId { get; init; } = "";
+
+        public string? JobId { get; init; }
+
+        public string Step { get; init; } = "";
+
+        public string Purpose { get; init; } = "";
+
+        public string Rule { get; init; } = "";
+
+        public string State { get; init; } = "";
+
+        public Instant IssuedAt { get; init; }
+
+        public Instant ExpiresAt { get; init; }
+
+        public Instant MaxExpiresAt { get; init; }
+
+        public bool Renewable { get; init; }
+
+        public string? IdempotencyKey { get; init; }
+
+        public string? RevokeReason { get; init; }
+
+        public Instant? RevokedAt { get; init; }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Identities;
+using SecretsBroker.Contracts.Leases;
+using SecretsBroker.TestSupport;
+
+namespace SecretsBroker.IntegrationTests.Identities;
+
+/// <summary>The security team's view: every identity seen, and every lease, filtered and paged.</summary>
+public sealed class InventoryTests
+{
+    private static async Task<string> LeaseAsync(HttpClient runner, string run, string step, string role = LeasingBroker.Role)
+    {
+        using var response = await LeasingBroker.LeaseAsync(runner, run, step, purpose: Guid.NewGuid().ToString("N"), role: role);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<IssuedLeaseResponse>())!.Lease.Id;
+    }
+
+    [Fact]
+    public async Task Identities_are_listed_with_claims_live_lease_count_last_seen_and_whether_blocked()
+    {
+        await using var world = await LeasingBroker.StartAsync();
+        using var runner = world.Runner();
+        await LeaseAsync(runner, world.Ci.RunId, "deploy");
+        await LeaseAsync(runner, world.Ci.RunId, "migrate-db");
+        using var security = world.Broker.Client(await world.Broker.CreateTokenAsync("sec", "security"));
+
+        var before = (await security.GetFromJsonAsync<IdentityPage>(Routes.Identities))!;
+        using var revoke = await security.PostAsJsonAsync($"{Routes.Identities}/revoke",
+            new RevokeIdentityRequest("github", null, $"repository={world.Ci.Repository}", "stolen", Block: true));
+        var after = (await security.GetFromJsonAsync<IdentityPage>(Routes.Identities))!;
+
+        var seen = Assert.Single(before.Identities);
+        Assert.Equal("github", seen.Issuer);
+        Assert.Equal($"repo:{world.Ci.Repository}:environment:production", seen.Subject);
+        Assert.Equal(world.Ci.Repository, seen.Claims["repository"]);
+        Assert.Equal(2, seen.LiveLeases);
+        Assert.False(seen.Blocked);
+        Assert.Equal(world.Broker.Clock.GetCurrentInstant().ToDateTimeOffset(), seen.LastSeen);
+        Assert.Null(before.Next);
+        var blocked = Assert.Single(after.Identities);
+        Assert.Equal(0, blocked.LiveLeases);
+        Assert.True(blocked.Blocked);
+    }
+
+    [Fact]
+    public async Task Leases_are_listed_for_security_and_operators_with_identity_run_role_and_state_filters_and_paging()
+    {
+        await using var world = await LeasingBroker.StartAsync();
+        using var runner = world.Runner();
+        using var otherRun = world.Runner(run: "9001");
+        var deploy = await LeaseAsync(runner, world.Ci.RunId, "deploy");
+        var oneShot = await LeaseAsync(runner, world.Ci.RunId, "deploy", LeasingBroker.OneShotRole);
+        var elsewhere = await LeaseAsync(otherRun, "9001", "deploy");
+        using var admin = world.Broker.Admin();
+        using var revoke = await admin.DeleteAsync($"{Routes.Leases}/{oneShot}");
+        using var operatorClient = world.Broker.Client(await world.Broker.CreateTokenAsync("ops", "operator"));
+        var subject = Uri.EscapeDataString($"repo:{world.Ci.Repository}:environment:production");
+
+        var byIdentity = (await operatorClient.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?issuer=github&subject={subject}"))!;
+        var byRun = (await operatorClient.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?run=9001"))!;
+        var byRole = (await operatorClient.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?role={LeasingBroker.OneShotRole}"))!;
+        var byState = (await operatorClient.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?state=active"))!;
+        var firstPage = (await operatorClient.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?limit=2"))!;
+        var secondPage = (await operatorClient.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?limit=2&after={firstPage.Next}"))!;
+        using var workload = await runner.GetAsync(Routes.Leases);
+
+        Assert.Equal(3, byIdentity.Leases.Count);
+        Assert.Equal(elsewhere, Assert.Single(byRun.Leases).Lease.Id);
+        Assert.Equal(oneShot, Assert.Single(byRole.Leases).Lease.Id);
+        Assert.Equal(new[] { deploy, elsewhere }.Order(StringComparer.Ordinal), byState.Leases.Select(l => l.Lease.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(2, firstPage.Leases.Count);
+        Assert.NotNull(firstPage.Next);
+        Assert.Single(secondPage.Leases);
+        Assert.Equal(3, firstPage.Leases.Concat(secondPage.Leases).Select(l => l.Lease.Id).Distinct().Count());
+        Assert.NotEqual(HttpStatusCode.OK, workload.StatusCode);
+    }
+}
