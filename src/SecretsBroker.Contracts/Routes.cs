@@ -12,6 +12,8 @@ public static class Routes
     public const string AuditVerify = "/v1/audit/verify";
     public const string Leases = "/v1/leases";
     public const string Runs = "/v1/runs";
+
+    public const string BreakGlass = "/v1/break-glass";
     public const string Introspect = "/v1/introspect";
     public const string Jwks = "/.well-known/jwks.json";
     public const string IdempotencyKeyHeader = "Idempotency-Key";

@@ -5,6 +5,7 @@ using SecretsBroker.Contracts;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Audit;
 using SecretsBroker.Server.Auth;
+using SecretsBroker.Server.BreakGlass;
 using SecretsBroker.Server.Health;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
@@ -59,6 +60,7 @@ public static class Program
         builder.Services.AddPolicy();
         builder.Services.AddLeasing();
         builder.Services.AddLeaseJobs();
+        builder.Services.AddBreakGlass();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -74,6 +76,7 @@ public static class Program
         app.MapGroup(Routes.Audit).WithBrokerDefaults(Scopes.Security).WithTags("Audit").MapAuditEndpoints();
         app.MapGroup(Routes.Leases).WithBrokerDefaults(ScopePolicies.WorkloadOrOperator).WithTags("Leases").MapLeaseEndpoints();
         app.MapGroup(Routes.Runs).WithBrokerDefaults(ScopePolicies.WorkloadOrOperator).WithTags("Runs").MapRunEndpoints();
+        app.MapGroup(Routes.BreakGlass).WithBrokerDefaults(Scopes.Operator).WithTags("BreakGlass").MapBreakGlassEndpoints();
         app.MapIntrospectionEndpoints();
         app.MapJobsDashboard();
         return app;

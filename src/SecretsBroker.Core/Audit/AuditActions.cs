@@ -15,4 +15,9 @@ public static class AuditActions
     public const string LeaseRevokeFailed = "lease.revoke_failed";
     public const string OrphanRemoved = "downstream.orphan_removed";
     public const string PolicyLoad = "policy.load";
+
+    public const string BreakGlassRequest = "break_glass.request";
+    public const string BreakGlassApprove = "break_glass.approve";
+    public const string BreakGlassIssue = "break_glass.issue";
+    public const string BreakGlassReview = "break_glass.review";
 }
