@@ -20,7 +20,9 @@ CREATE TABLE break_glass_request (
     reviewer        TEXT    NULL,
     review_outcome  TEXT    NULL,
     review_notes    TEXT    NULL,
-    reviewed_at     INTEGER NULL
+    reviewed_at     INTEGER NULL,
+    -- When the last "still unreviewed" reminder went out, so the reminder job nags once per period.
+    reminded_at     INTEGER NULL
 );
 
 CREATE INDEX break_glass_pending_by_deadline ON break_glass_request (approve_by) WHERE state = 'pending';

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using SecretsBroker.Contracts;
 using SecretsBroker.Core.Identity;
+using SecretsBroker.Server.Alerts;
 using SecretsBroker.Server.Audit;
 using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.BreakGlass;
@@ -60,6 +61,7 @@ public static class Program
         builder.Services.AddPolicy();
         builder.Services.AddLeasing();
         builder.Services.AddLeaseJobs();
+        builder.Services.AddAlerts();
         builder.Services.AddBreakGlass();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);

@@ -18,6 +18,7 @@ public sealed partial class BreakGlassService(
     LeaseService leases,
     IAuditStore auditTrail,
     IPolicySource policy,
+    IBreakGlassAlerts alerts,
     BreakGlassSettings settings,
     IClock clock)
 {
@@ -150,6 +151,24 @@ public sealed partial class BreakGlassService(
     public async Task<Result<IReadOnlyList<BreakGlassRequest>>> ListAsync(bool unreviewedOnly, CancellationToken ct) =>
         Result<IReadOnlyList<BreakGlassRequest>>.Success(await store.ListAsync(unreviewedOnly, ListLimit, ct));
 
+    /// <summary>
+    /// Housekeeping: pending requests past their window become expired, and every issued lease still
+    /// unreviewed after the reminder age raises a reminder alert, once per that age. Safe to run twice.
+    /// </summary>
+    public async Task<(int Expired, int Reminded)> SweepAsync(CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var expired = await store.ExpirePendingAsync(now, ct);
+        var due = await store.DueRemindersAsync(now - settings.ReviewReminderAge, now - settings.ReviewReminderAge, ListLimit, ct);
+        foreach (var request in due)
+        {
+            await store.MarkRemindedAsync(request.Id, now, ct);
+            await alerts.RaiseAsync(BreakGlassAlertKinds.ReviewReminder, request.Id, ct);
+        }
+
+        return (expired, due.Count);
+    }
+
     private async Task<Result<BreakGlassOutcome>> IssueAsync(BreakGlassRequest request, RoleDefinition role, AuditContext audit, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
@@ -163,6 +182,12 @@ public sealed partial class BreakGlassService(
             $"incident {request.Incident}; requested by {request.RequesterActor}; expires {lease.ExpiresAt}");
         var issued = await leases.IssueDecidedAsync(lease, role, record, ct);
         await store.MarkIssuedAsync(request.Id, issued.IsSuccess ? issued.Value.Lease.Id : null, ct);
+        if (issued.IsSuccess)
+        {
+            // Every issuance raises an alert; delivery is a job's business, with retries.
+            await alerts.RaiseAsync(BreakGlassAlertKinds.Issued, request.Id, ct);
+        }
+
         return issued.IsSuccess
             ? new BreakGlassOutcome(request with { State = BreakGlassRequest.Issued, LeaseId = issued.Value.Lease.Id }, issued.Value)
             : issued.Error!;

@@ -24,4 +24,9 @@ public interface IBreakGlassStore
 
     /// <summary>Most recent first; only issued, unreviewed ones when <paramref name="unreviewedOnly"/>.</summary>
     Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, int limit, CancellationToken ct);
+
+    /// <summary>Issued, unreviewed requests made before <paramref name="requestedBefore"/> whose last reminder (if any) was before <paramref name="remindedBefore"/>.</summary>
+    Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct);
+
+    Task MarkRemindedAsync(string id, Instant now, CancellationToken ct);
 }

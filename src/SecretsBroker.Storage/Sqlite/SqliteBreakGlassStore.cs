@@ -41,6 +41,15 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
 
         public const string ListAll = $"SELECT {Columns} FROM break_glass_request ORDER BY requested_at DESC LIMIT @Limit";
 
+        public const string DueReminders = $"""
+            SELECT {Columns} FROM break_glass_request
+            WHERE state = 'issued' AND reviewed_at IS NULL AND requested_at <= @RequestedBefore
+              AND (reminded_at IS NULL OR reminded_at <= @RemindedBefore)
+            ORDER BY requested_at LIMIT @Batch
+            """;
+
+        public const string MarkReminded = "UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id";
+
         public const string ListUnreviewed = $"""
             SELECT {Columns} FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL
             ORDER BY requested_at DESC LIMIT @Limit
@@ -99,6 +108,17 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
         var rows = await c.QueryAsync<Row>(new CommandDefinition(unreviewedOnly ? Sql.ListUnreviewed : Sql.ListAll, new { Limit = limit }, cancellationToken: ct));
         return rows.Select(r => r.ToRequest()).ToList();
     }
+
+    public async Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(
+            Sql.DueReminders, new { RequestedBefore = requestedBefore, RemindedBefore = remindedBefore, Batch = batch }, cancellationToken: ct));
+        return rows.Select(r => r.ToRequest()).ToList();
+    }
+
+    public Task MarkRemindedAsync(string id, Instant now, CancellationToken ct) =>
+        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct)), ct);
 
     private sealed class Row
     {
