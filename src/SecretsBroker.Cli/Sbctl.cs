@@ -35,6 +35,7 @@ public static class Sbctl
             lease,
             run,
             PolicyCommands.Create(context),
+            BreakGlassCommands.Create(context),
         };
         globals.AddTo(root);
         HelpNotes.Install(root, new Dictionary<Command, string> { [lease] = LeaseCommands.Notes, [run] = RunCommands.Notes });

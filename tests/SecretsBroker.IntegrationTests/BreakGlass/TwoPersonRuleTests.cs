@@ -1,6 +1,10 @@
 using System.Net;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SecretsBroker.Contracts;
+using SecretsBroker.Server.Alerts;
+using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.BreakGlass;
 
@@ -57,6 +61,24 @@ public sealed class TwoPersonRuleTests
     }
 
     [Fact]
+    public async Task The_sweep_marks_a_request_left_unapproved_past_its_window_expired()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+        var jobs = world.Broker.Services.GetRequiredService<AlertJobs>();
+
+        using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        var id = (await asked.ReadAsync()).Request.Id;
+        await jobs.SweepBreakGlassAsync();
+        var before = await StoredStateAsync(world, id);
+        world.Broker.Clock.Advance(Duration.FromMinutes(15));
+        await jobs.SweepBreakGlassAsync();
+
+        Assert.Equal("pending", before);
+        Assert.Equal("expired", await StoredStateAsync(world, id));
+    }
+
+    [Fact]
     public async Task A_request_is_approved_once()
     {
         await using var world = await BreakGlassWorld.StartAsync();
@@ -72,5 +94,11 @@ public sealed class TwoPersonRuleTests
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("break_glass_request_not_pending", await again.CodeAsync());
+    }
+
+    private static async Task<string> StoredStateAsync(LeasingBroker world, string id)
+    {
+        await using var db = world.Broker.OpenRawDatabase();
+        return await db.ExecuteScalarAsync<string>("SELECT state FROM break_glass_request WHERE id = @id", new { id }) ?? "";
     }
 }
