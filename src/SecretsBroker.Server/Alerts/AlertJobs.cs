@@ -4,6 +4,7 @@ using Hangfire;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SecretsBroker.Core.BreakGlass;
+using SecretsBroker.Core.Secrets;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
 
@@ -17,6 +18,7 @@ namespace SecretsBroker.Server.Alerts;
 public sealed class AlertJobs(
     IBreakGlassStore store,
     BreakGlassService breakGlass,
+    SecretVault vault,
     IOptions<AlertOptions> options,
     IHttpClientFactory http,
     BrokerSeal seal,
@@ -44,7 +46,7 @@ public sealed class AlertJobs(
             new AlertEvent(kind, now.ToDateTimeOffset(), request.Id, request.Role, request.RequesterActor, request.Approver, request.Incident,
                 request.Justification, request.LeaseId, request.TtlSeconds, request.RequestedAt.ToDateTimeOffset()),
             BrokerJson.Options);
-        var key = await File.ReadAllBytesAsync(hook.SecretFile);
+        var key = await KeyOfAsync(hook);
         using var message = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         message.Headers.Add(AlertSignature.Header, AlertSignature.Sign(key, now.ToUnixTimeSeconds(), body));
         using var client = http.CreateClient(HttpClientName);
@@ -56,6 +58,20 @@ public sealed class AlertJobs(
         }
 
         AlertLog.Delivered(logger, kind, webhook, requestId);
+    }
+
+    private async Task<byte[]> KeyOfAsync(AlertWebhook hook)
+    {
+        if (hook.SecretFile is { } file)
+        {
+            return await File.ReadAllBytesAsync(file);
+        }
+
+        // A missing or sealed secret fails the attempt; Hangfire retries once it is there.
+        var revealed = await vault.RevealAsync(hook.SecretName!, CancellationToken.None);
+        return revealed.IsSuccess && revealed.Value.TryGetValue(AlertWebhook.SecretField, out var value) && value.Length >= 16
+            ? Encoding.UTF8.GetBytes(value)
+            : throw new InvalidOperationException($"Webhook '{hook.Name}': root secret '{hook.SecretName}' has no usable '{AlertWebhook.SecretField}' field.");
     }
 
     [AutomaticRetry(Attempts = 0)]

@@ -10,7 +10,7 @@ public sealed class AlertOptions
     public List<AlertWebhook> Webhooks { get; set; } = [];
 }
 
-/// <summary>One receiver: its name (for logs and job arguments), its URL, and the file holding its HMAC key.</summary>
+/// <summary>One receiver: its name (for logs and job arguments), its URL, and where its HMAC key is (a file or a root secret).</summary>
 public sealed class AlertWebhook
 {
     [Required]
@@ -21,6 +21,11 @@ public sealed class AlertWebhook
     public Uri? Url { get; set; }
 
     /// <summary>A file holding the shared HMAC key (read at each delivery, so it can be replaced without a restart).</summary>
-    [Required]
-    public string SecretFile { get; set; } = "";
+    public string? SecretFile { get; set; }
+
+    /// <summary>Or a <c>generic</c> root secret in the vault whose <c>key</c> field is the shared HMAC key (set one of the two).</summary>
+    public string? SecretName { get; set; }
+
+    /// <summary>The field of <see cref="SecretName"/> holding the key.</summary>
+    public const string SecretField = "key";
 }

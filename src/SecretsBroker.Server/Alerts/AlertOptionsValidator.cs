@@ -23,7 +23,11 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
                 failures.Add($"{key}:Url must be an absolute http or https URL.");
             }
 
-            if (!File.Exists(hook.SecretFile) || new FileInfo(hook.SecretFile).Length < 16)
+            if ((hook.SecretFile is null) == (hook.SecretName is null))
+            {
+                failures.Add($"{key}: set exactly one of SecretFile and SecretName.");
+            }
+            else if (hook.SecretFile is { } file && (!File.Exists(file) || new FileInfo(file).Length < 16))
             {
                 failures.Add($"{key}:SecretFile must name a file holding a key of at least 16 bytes.");
             }

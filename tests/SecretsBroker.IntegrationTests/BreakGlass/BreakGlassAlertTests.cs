@@ -1,6 +1,10 @@
+using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Secrets;
 using SecretsBroker.Server.Alerts;
 
 namespace SecretsBroker.IntegrationTests.BreakGlass;
@@ -35,6 +39,40 @@ public sealed class BreakGlassAlertTests
         {
             Assert.DoesNotContain(value, body, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_webhook_key_can_be_a_root_secret_in_the_vault()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var settings = receiver.Settings();
+        settings.Remove("Alerts:Webhooks:0:SecretFile");
+        settings["Alerts:Webhooks:0:SecretName"] = "pager-hook-key";
+        await using var world = await BreakGlassWorld.StartAsync(settings);
+        using var admin = world.Broker.Admin();
+        using var put = await admin.PutAsJsonAsync($"{Routes.Secrets}/pager-hook-key",
+            new PutSecretRequest("generic", new Dictionary<string, string> { ["key"] = Encoding.UTF8.GetString(receiver.Key) }));
+        put.EnsureSuccessStatusCode();
+        using var oncall = await world.OperatorAsync("oncall");
+
+        using var response = await oncall.BreakGlassAsync(BreakGlassWorld.Solo);
+        var (signature, body) = await receiver.NextAsync();
+
+        Assert.True(AlertSignature.Verify(receiver.Key, signature!, body));
+    }
+
+    [Fact]
+    public async Task A_webhook_without_a_key_stops_the_broker_at_start_naming_the_setting()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Alerts:Webhooks:0:Name"] = "pager",
+            ["Alerts:Webhooks:0:Url"] = "http://127.0.0.1:9/hook",
+        };
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => BreakGlassWorld.StartAsync(settings));
+
+        Assert.Contains("Alerts:Webhooks:0", failure.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
