@@ -172,7 +172,9 @@ public sealed partial class BreakGlassService(
     private async Task<Result<BreakGlassOutcome>> IssueAsync(BreakGlassRequest request, RoleDefinition role, AuditContext audit, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        var ttl = Duration.FromSeconds(request.TtlSeconds);
+
+        // Capped again here: the policy may have lowered the role's cap while the request waited for approval.
+        var ttl = Duration.Min(Duration.FromSeconds(request.TtlSeconds), role.BreakGlass!.MaxTtl);
 
         // Not renewable, and its longest life is its first expiry: nothing may move it.
         var lease = new Lease(
