@@ -1,6 +1,7 @@
 using System.Net;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Audit;
+using SecretsBroker.Contracts.BreakGlass;
 using SecretsBroker.Contracts.Health;
 using SecretsBroker.Contracts.Identities;
 using SecretsBroker.Contracts.Leases;
@@ -139,6 +140,21 @@ internal sealed class BrokerClient(BrokerTransport transport)
         var set = query.Where(q => q.Value is not null).Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value!)}").ToList();
         return set.Count == 0 ? path : $"{path}?{string.Join('&', set)}";
     }
+
+    /// <summary><c>POST /v1/break-glass</c>: 201 with the lease, or 202 while a second operator's approval is awaited.</summary>
+    public Task<BreakGlassResponse> RequestBreakGlassAsync(BreakGlassRequestBody body, CancellationToken cancellationToken) =>
+        transport.CallAsync<BreakGlassResponse>(HttpMethod.Post, Routes.BreakGlass, body, cancellationToken);
+
+    public Task<BreakGlassResponse> ApproveBreakGlassAsync(string id, CancellationToken cancellationToken) =>
+        transport.CallAsync<BreakGlassResponse>(HttpMethod.Post, $"{BreakGlassPath(id)}/approve", body: null, cancellationToken);
+
+    public Task<BreakGlassInfo> ReviewBreakGlassAsync(string id, BreakGlassReviewBody body, CancellationToken cancellationToken) =>
+        transport.CallAsync<BreakGlassInfo>(HttpMethod.Post, $"{BreakGlassPath(id)}/review", body, cancellationToken);
+
+    public Task<List<BreakGlassInfo>> ListBreakGlassAsync(bool unreviewed, CancellationToken cancellationToken) =>
+        transport.CallAsync<List<BreakGlassInfo>>(HttpMethod.Get, unreviewed ? $"{Routes.BreakGlass}?unreviewed=true" : Routes.BreakGlass, body: null, cancellationToken);
+
+    private static string BreakGlassPath(string id) => $"{Routes.BreakGlass}/{Uri.EscapeDataString(id)}";
 
     private static string LeasePath(string id) => $"{Routes.Leases}/{Uri.EscapeDataString(id)}";
 

@@ -37,6 +37,7 @@ public static class Sbctl
             PolicyCommands.Create(context),
             IdentityCommands.Create(context),
             LeaseInventoryCommands.Create(context),
+            BreakGlassCommands.Create(context),
         };
         globals.AddTo(root);
         HelpNotes.Install(root, new Dictionary<Command, string> { [lease] = LeaseCommands.Notes, [run] = RunCommands.Notes });

@@ -14,6 +14,7 @@ public static class Routes
     public const string Runs = "/v1/runs";
     public const string Identities = "/v1/identities";
     public const string Revocations = "/v1/revocations";
+    public const string BreakGlass = "/v1/break-glass";
     public const string Introspect = "/v1/introspect";
     public const string Jwks = "/.well-known/jwks.json";
     public const string IdempotencyKeyHeader = "Idempotency-Key";

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using SecretsBroker.Contracts;
 using SecretsBroker.Core.Identity;
+using SecretsBroker.Server.Alerts;
 using SecretsBroker.Server.Audit;
 using SecretsBroker.Server.Auth;
+using SecretsBroker.Server.BreakGlass;
 using SecretsBroker.Server.Health;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
@@ -61,6 +63,8 @@ public static class Program
         builder.Services.AddLeasing();
         builder.Services.AddLeaseJobs();
         builder.Services.AddIdentityResponse();
+        builder.Services.AddAlerts();
+        builder.Services.AddBreakGlass();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -79,6 +83,7 @@ public static class Program
         app.MapGroup(Routes.Identities).WithBrokerDefaults(Scopes.Security).WithTags("Identities").MapIdentityEndpoints();
         app.MapGroup(Routes.Revocations).WithBrokerDefaults(Scopes.Security).WithTags("Identities").MapRevocationEndpoints();
         app.MapGroup(Routes.Leases).WithBrokerDefaults(ScopePolicies.AnyToken).WithTags("Leases").MapLeaseInventoryEndpoints();
+        app.MapGroup(Routes.BreakGlass).WithBrokerDefaults(Scopes.Operator).WithTags("BreakGlass").MapBreakGlassEndpoints();
         app.MapIntrospectionEndpoints();
         app.MapJobsDashboard();
         return app;

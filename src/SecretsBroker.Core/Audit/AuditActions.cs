@@ -17,4 +17,8 @@ public static class AuditActions
     public const string PolicyLoad = "policy.load";
     public const string IdentityRevoke = "identity.revoke";
     public const string IdentityUnblock = "identity.unblock";
+    public const string BreakGlassRequest = "break_glass.request";
+    public const string BreakGlassApprove = "break_glass.approve";
+    public const string BreakGlassIssue = "break_glass.issue";
+    public const string BreakGlassReview = "break_glass.review";
 }

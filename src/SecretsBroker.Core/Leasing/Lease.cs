@@ -5,7 +5,8 @@ namespace SecretsBroker.Core.Leasing;
 /// <summary>
 /// One issued credential and its binding: which workload (issuer, subject), which run and job, which
 /// step and purpose, under which role and rule. It holds the provider's handle (a role name, a JWT
-/// id) and the root secret it was minted from, never the credential itself.
+/// id) and the root secret it was minted from, never the credential itself. A break-glass lease
+/// belongs to an operator and its expiry never moves.
 /// </summary>
 public sealed record Lease(
     string Id,
@@ -27,7 +28,8 @@ public sealed record Lease(
     bool Renewable,
     string? IdempotencyKey,
     string? RevokeReason,
-    Instant? RevokedAt)
+    Instant? RevokedAt,
+    bool BreakGlass = false)
 {
     /// <summary>Validity at the point of use: active and not yet expired, whatever the jobs have noticed.</summary>
     public bool IsValidAt(Instant now) => State == LeaseState.Active && now < ExpiresAt;

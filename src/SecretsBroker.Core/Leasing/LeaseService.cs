@@ -113,9 +113,26 @@ public sealed class LeaseService(
         return await BlockedAsync(who, audit, AuditActions.LeaseIssue, target, ct) ?? issued;
     }
 
+    /// <summary>
+    /// Issues a lease whose decision was made elsewhere (break-glass): the provider's name and handle
+    /// are filled in here, then the same write-ahead or one-write path as any other lease.
+    /// </summary>
+    internal async Task<Result<IssuedLease>> IssueDecidedAsync(Lease lease, RoleDefinition role, AuditRecord record, CancellationToken ct)
+    {
+        if (providers.Find(role.Provider) is not { } provider)
+        {
+            return new BrokerError(ErrorCodes.ProviderUnavailable, $"The role's provider '{role.Provider}' is not available.", ErrorKind.Unavailable);
+        }
+
+        var decided = lease with { Provider = provider.Name, Handle = provider.HandleFor(lease.Id) };
+        return provider.MintsDownstream
+            ? await IssueWrittenAheadAsync(decided, role, provider, record, null, null, ct)
+            : await IssueInOneWriteAsync(decided with { State = LeaseState.Active }, role, provider, record, null, null, ct);
+    }
+
     /// <summary>A credential that exists only in the answer: minted first, then committed once as active before the answer leaves.</summary>
     private async Task<Result<IssuedLease>> IssueInOneWriteAsync(
-        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity who, string? key, CancellationToken ct)
+        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct)
     {
         var minted = await provider.MintAsync(lease, role, ct);
         if (!minted.IsSuccess)
@@ -130,7 +147,7 @@ public sealed class LeaseService(
 
     /// <summary>A credential created downstream: the lease is committed as issuing first, so a crash leaves a row the reconciler revokes.</summary>
     private async Task<Result<IssuedLease>> IssueWrittenAheadAsync(
-        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity who, string? key, CancellationToken ct)
+        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct)
     {
         if (!await store.InsertAsync(lease, null, record, ct))
         {
@@ -156,9 +173,9 @@ public sealed class LeaseService(
     }
 
     /// <summary>Another request with the same idempotency key committed first: answer with its lease.</summary>
-    private async Task<Result<IssuedLease>> ReplayRacedAsync(WorkloadIdentity who, string? key, Instant now, CancellationToken ct)
+    private async Task<Result<IssuedLease>> ReplayRacedAsync(WorkloadIdentity? who, string? key, Instant now, CancellationToken ct)
     {
-        var raced = key is null ? null : await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, key, ct);
+        var raced = key is null || who is null ? null : await store.FindByIdempotencyKeyAsync(who.Issuer, who.Subject, key, ct);
         return raced is null
             ? BrokerError.Conflict(ErrorCodes.RequestInProgress, "The idempotency key is in use.")
             : await ReplayAsync(raced, now, ct);
@@ -193,6 +210,12 @@ public sealed class LeaseService(
         if (!lease.IsValidAt(now))
         {
             return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease is no longer active.");
+        }
+
+        // A break-glass lease's forced expiry is the point of it: nobody extends it.
+        if (lease.BreakGlass)
+        {
+            return BrokerError.Conflict(ErrorCodes.BreakGlassNotRenewable, "A break-glass lease's expiry cannot be extended.");
         }
 
         if (!lease.Renewable)

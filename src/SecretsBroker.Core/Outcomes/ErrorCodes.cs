@@ -44,4 +44,17 @@ public static class ErrorCodes
     public const string RevocationNotFound = "revocation_not_found";
     /// <summary>A CI platform's OIDC token was refused; the message starts with the specific reason (e.g. <c>expired:</c>).</summary>
     public const string WorkloadTokenInvalid = "workload_token_invalid";
+
+    public const string BreakGlassNotAllowed = "break_glass_not_allowed";
+    public const string BreakGlassNotRenewable = "break_glass_not_renewable";
+    public const string JustificationTooShort = "justification_too_short";
+    public const string IncidentRequired = "incident_required";
+    public const string InvalidIncident = "invalid_incident";
+    public const string BreakGlassRequestNotFound = "break_glass_request_not_found";
+    public const string BreakGlassRequestExpired = "break_glass_request_expired";
+    public const string BreakGlassRequestNotPending = "break_glass_request_not_pending";
+    public const string SelfApprovalRefused = "self_approval_refused";
+    public const string SelfReviewRefused = "self_review_refused";
+    public const string BreakGlassNotIssued = "break_glass_not_issued";
+    public const string AlreadyReviewed = "already_reviewed";
 }

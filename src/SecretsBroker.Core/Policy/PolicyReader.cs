@@ -17,7 +17,8 @@ internal sealed partial class PolicyReader(string file)
 
     private static readonly string[] TopKeys = ["roles", "rules"];
     private static readonly string[] RoleRequired = ["provider", "secret", "default_ttl", "max_ttl"];
-    private static readonly string[] RoleOptional = ["settings", "renewable"];
+    private static readonly string[] RoleOptional = ["settings", "renewable", "break_glass"];
+    private static readonly string[] BreakGlassOptional = ["allowed", "max_ttl", "approvals"];
     private static readonly string[] RuleRequired = ["name", "issuer", "claims", "roles", "steps", "purposes"];
     private static readonly string[] RuleOptional = ["max_ttl"];
 
@@ -98,6 +99,8 @@ internal sealed partial class PolicyReader(string file)
         var defaultTtl = Get(fields, "default_ttl") is { } d ? Ttl(d, "default_ttl") : null;
         var maxTtl = Get(fields, "max_ttl") is { } m ? Ttl(m, "max_ttl") : null;
         var renewable = Get(fields, "renewable") is { } r ? Bool(r, "renewable") : false;
+        var breakGlassOk = true;
+        var breakGlass = Get(fields, "break_glass") is { } bg ? ReadBreakGlass(bg, where, out breakGlassOk) : null;
 
         if (defaultTtl is { } dt && maxTtl is { } mt && dt > mt)
         {
@@ -105,9 +108,40 @@ internal sealed partial class PolicyReader(string file)
             return null;
         }
 
-        return provider is null || secret is null || settings is null || defaultTtl is null || maxTtl is null || renewable is null
+        return provider is null || secret is null || settings is null || defaultTtl is null || maxTtl is null || renewable is null || !breakGlassOk
             ? null
-            : new RoleDefinition(name, provider, secret, settings, defaultTtl.Value, maxTtl.Value, renewable.Value);
+            : new RoleDefinition(name, provider, secret, settings, defaultTtl.Value, maxTtl.Value, renewable.Value, breakGlass);
+    }
+
+    /// <summary><c>break_glass: { allowed: true, max_ttl: 1h, approvals: 2 }</c>; every key optional, the cap one hour by default.</summary>
+    private BreakGlassPolicy? ReadBreakGlass(YamlNode node, string where, out bool ok)
+    {
+        ok = false;
+        if (Mapping(node, $"{where} break_glass", "a mapping with allowed, max_ttl and approvals") is not { } map)
+        {
+            return null;
+        }
+
+        var fields = Fields(map, $"{where} break_glass", [], BreakGlassOptional);
+        var allowed = Get(fields, "allowed") is { } a ? Bool(a, "break_glass allowed") : true;
+        var maxTtl = Get(fields, "max_ttl") is { } m ? Ttl(m, "break_glass max_ttl") : BreakGlassPolicy.DefaultMaxTtl;
+        int? approvals = 1;
+        if (Get(fields, "approvals") is { } ap)
+        {
+            approvals = ap is YamlScalarNode { Style: ScalarStyle.Plain, Value: "1" or "2" } scalar ? int.Parse(scalar.Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            if (approvals is null)
+            {
+                Error(ap.Start, "break_glass approvals must be 1 (the requester alone) or 2 (a second operator approves)");
+            }
+        }
+
+        if (allowed is null || maxTtl is null || approvals is null)
+        {
+            return null;
+        }
+
+        ok = true;
+        return new BreakGlassPolicy(allowed.Value, maxTtl.Value, approvals.Value);
     }
 
     private Dictionary<string, string>? ReadSettings(YamlNode node)

@@ -4,7 +4,8 @@ namespace SecretsBroker.Core.Policy;
 
 /// <summary>
 /// A named template for leases: which provider mints from which root secret, with which settings,
-/// for how long by default and at most, and whether a lease may be renewed.
+/// for how long by default and at most, whether a lease may be renewed, and whether operators may
+/// break glass for it.
 /// </summary>
 public sealed record RoleDefinition(
     string Name,
@@ -13,4 +14,5 @@ public sealed record RoleDefinition(
     IReadOnlyDictionary<string, string> Settings,
     Duration DefaultTtl,
     Duration MaxTtl,
-    bool Renewable);
+    bool Renewable,
+    BreakGlassPolicy? BreakGlass = null);

@@ -30,6 +30,7 @@ internal sealed class LeaseJobTicker(
         recurring.AddOrUpdate<LeaseJobs>("lease-reconcile", j => j.ReconcileAsync(), Cron.Minutely());
         recurring.AddOrUpdate<SecretJobs>("secret-rotation", j => j.RotateDueAsync(), Cron.Minutely());
         recurring.AddOrUpdate<LeaseJobs>("orphan-sweep", j => j.SweepOrphansAsync(), "*/5 * * * *");
+        recurring.AddOrUpdate<Alerts.AlertJobs>("break-glass-sweep", j => j.SweepBreakGlassAsync(), Cron.Minutely());
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

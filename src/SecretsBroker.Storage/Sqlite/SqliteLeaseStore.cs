@@ -16,7 +16,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     {
         private const string Columns = """
             id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-            issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at
+            issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at, break_glass
             """;
 
         // Ending a lease clears its credential in the same statement, and makes its clean-up due now.
@@ -24,9 +24,9 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         public const string Insert = """
             INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, credential)
+                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, credential, break_glass)
             VALUES (@Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
-                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @Credential)
+                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @Credential, @BreakGlass)
             """;
 
         public const string Activate = "UPDATE lease SET state = 'active', credential = @Credential WHERE id = @Id AND state = 'issuing'";
@@ -46,7 +46,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         public const string Renew = """
             UPDATE lease SET expires_at = @ExpiresAt, credential = COALESCE(@Credential, credential)
-            WHERE id = @Id AND state = 'active' AND expires_at > @Now
+            WHERE id = @Id AND state = 'active' AND expires_at > @Now AND break_glass = 0
             """;
 
         public const string Revoke = $"UPDATE lease SET {ToRevoking} WHERE id = @Id AND state IN ('issuing', 'active')";
@@ -277,10 +277,12 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         public Instant? RevokedAt { get; init; }
 
+        public bool BreakGlass { get; init; }
+
         public int RevokeAttempts { get; init; }
 
         public Lease ToLease() => new(
             Id, Role, Provider, Secret, Handle, Issuer, Subject, RunId, JobId, Step, Purpose, Rule, State,
-            IssuedAt, ExpiresAt, MaxExpiresAt, Renewable, IdempotencyKey, RevokeReason, RevokedAt);
+            IssuedAt, ExpiresAt, MaxExpiresAt, Renewable, IdempotencyKey, RevokeReason, RevokedAt, BreakGlass);
     }
 }

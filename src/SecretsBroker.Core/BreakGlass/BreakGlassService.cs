@@ -1,0 +1,244 @@
+using System.Text.RegularExpressions;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Leasing;
+using SecretsBroker.Core.Naming;
+using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Core.Policy;
+
+namespace SecretsBroker.Core.BreakGlass;
+
+/// <summary>
+/// Emergency leases for operators: a justification and an incident reference, a role whose policy
+/// allows it, a hard cap on the lifetime, no renewal, a second operator's approval when the role
+/// asks for one, and a review afterwards by someone other than the requester.
+/// </summary>
+public sealed partial class BreakGlassService(
+    IBreakGlassStore store,
+    LeaseService leases,
+    IAuditStore auditTrail,
+    IPolicySource policy,
+    IBreakGlassAlerts alerts,
+    BreakGlassSettings settings,
+    IClock clock)
+{
+    /// <summary>The identity a break-glass lease belongs to: the operator token, not a workload.</summary>
+    public const string Issuer = "operator";
+
+    /// <summary>The fixed binding of a break-glass lease: run and purpose; the step is the incident.</summary>
+    public const string Run = "break-glass";
+
+    private const int MaxJustificationLength = 1000;
+    private const int MaxNotesLength = 2000;
+    private const int ListLimit = 500;
+
+    /// <summary>Review outcomes a reviewer may record.</summary>
+    public static IReadOnlyList<string> Outcomes { get; } = ["justified", "unjustified", "needs_follow_up"];
+
+    public async Task<Result<BreakGlassOutcome>> RequestAsync(OperatorCaller who, BreakGlassCommand command, AuditContext audit, CancellationToken ct)
+    {
+        if (Check(command) is { } invalid)
+        {
+            await AuditDenialAsync(audit, AuditActions.BreakGlassRequest, $"role:{command.Role}", invalid.Code, ct);
+            return invalid;
+        }
+
+        var now = clock.GetCurrentInstant();
+        if (AllowedRole(command.Role) is not { } role)
+        {
+            await AuditDenialAsync(audit, AuditActions.BreakGlassRequest, $"role:{command.Role}", "break_glass_not_allowed", ct);
+            return NotAllowed();
+        }
+
+        var cap = role.BreakGlass!.MaxTtl;
+        var ttl = command.Ttl is { } asked ? Duration.Min(asked, cap) : cap;
+        var request = new BreakGlassRequest(
+            LeaseId.New(), role.Name, who.TokenId, who.Actor, command.Justification!.Trim(), command.Incident!, (long)ttl.TotalSeconds,
+            role.BreakGlass.NeedsApproval ? BreakGlassRequest.Pending : BreakGlassRequest.Approved,
+            now, now + settings.ApprovalWindow, null, null, null, null, null, null);
+
+        // The justification and incident go into the trail: they are the point of the record, and never a secret.
+        var record = new AuditRecord(now, audit, AuditActions.BreakGlassRequest, $"break_glass:{request.Id} role:{role.Name}", AuditDecision.Allowed,
+            $"incident {request.Incident}; ttl {request.TtlSeconds}s; approvals {role.BreakGlass.Approvals}; justification: {request.Justification}");
+        await store.InsertAsync(request, record, ct);
+        return role.BreakGlass.NeedsApproval
+            ? new BreakGlassOutcome(request, null)
+            : await IssueAsync(request, role, audit, ct);
+    }
+
+    public async Task<Result<BreakGlassOutcome>> ApproveAsync(OperatorCaller who, string id, AuditContext audit, CancellationToken ct)
+    {
+        if (!LeaseId.LooksValid(id) || await store.FindAsync(id, ct) is not { } request)
+        {
+            return NotFound();
+        }
+
+        var target = $"break_glass:{id}";
+        var now = clock.GetCurrentInstant();
+        if (request.Requester == who.TokenId)
+        {
+            await AuditDenialAsync(audit, AuditActions.BreakGlassApprove, target, "self_approval_refused", ct);
+            return new BrokerError(ErrorCodes.SelfApprovalRefused, "A break-glass request must be approved by a different operator.", ErrorKind.Forbidden);
+        }
+
+        var state = request.EffectiveStateAt(now);
+        if (state == BreakGlassRequest.Expired)
+        {
+            await AuditDenialAsync(audit, AuditActions.BreakGlassApprove, target, "break_glass_request_expired", ct);
+            return BrokerError.Conflict(ErrorCodes.BreakGlassRequestExpired, "The request was not approved within its window; request again.");
+        }
+
+        if (state != BreakGlassRequest.Pending)
+        {
+            return BrokerError.Conflict(ErrorCodes.BreakGlassRequestNotPending, "The request is no longer waiting for approval.");
+        }
+
+        // The policy may have changed since the request: it must still allow break-glass for the role.
+        if (AllowedRole(request.Role) is not { } role)
+        {
+            await AuditDenialAsync(audit, AuditActions.BreakGlassApprove, target, "break_glass_not_allowed", ct);
+            return NotAllowed();
+        }
+
+        var record = new AuditRecord(now, audit, AuditActions.BreakGlassApprove, target, AuditDecision.Allowed, $"requested by {request.RequesterActor}");
+        if (!await store.ApproveAsync(id, who.TokenId, now, record, ct))
+        {
+            return BrokerError.Conflict(ErrorCodes.BreakGlassRequestNotPending, "The request is no longer waiting for approval.");
+        }
+
+        return await IssueAsync(request with { State = BreakGlassRequest.Approved, Approver = who.TokenId }, role, audit, ct);
+    }
+
+    public async Task<Result<BreakGlassRequest>> ReviewAsync(OperatorCaller who, string id, string? outcome, string? notes, AuditContext audit, CancellationToken ct)
+    {
+        if (!LeaseId.LooksValid(id) || await store.FindAsync(id, ct) is not { } request)
+        {
+            return NotFound();
+        }
+
+        if (outcome is null || !Outcomes.Contains(outcome))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidField, $"The outcome must be one of {string.Join(", ", Outcomes)}.");
+        }
+
+        if (notes is { Length: > MaxNotesLength })
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidField, $"The notes are longer than {MaxNotesLength} characters.");
+        }
+
+        var target = $"break_glass:{id}";
+        if (request.Requester == who.TokenId)
+        {
+            await AuditDenialAsync(audit, AuditActions.BreakGlassReview, target, "self_review_refused", ct);
+            return new BrokerError(ErrorCodes.SelfReviewRefused, "A break-glass lease must be reviewed by someone other than its requester.", ErrorKind.Forbidden);
+        }
+
+        if (request.State != BreakGlassRequest.Issued)
+        {
+            return BrokerError.Conflict(ErrorCodes.BreakGlassNotIssued, "Only an issued break-glass lease can be reviewed.");
+        }
+
+        var now = clock.GetCurrentInstant();
+        var record = new AuditRecord(now, audit, AuditActions.BreakGlassReview, target, AuditDecision.Allowed, $"outcome {outcome}");
+        return await store.ReviewAsync(id, who.TokenId, outcome, notes, now, record, ct)
+            ? (await store.FindAsync(id, ct))!
+            : BrokerError.Conflict(ErrorCodes.AlreadyReviewed, "The break-glass lease has already been reviewed.");
+    }
+
+    public async Task<Result<BreakGlassRequest>> GetAsync(string id, CancellationToken ct) =>
+        LeaseId.LooksValid(id) && await store.FindAsync(id, ct) is { } request ? request : NotFound();
+
+    public async Task<Result<IReadOnlyList<BreakGlassRequest>>> ListAsync(bool unreviewedOnly, CancellationToken ct) =>
+        Result<IReadOnlyList<BreakGlassRequest>>.Success(await store.ListAsync(unreviewedOnly, ListLimit, ct));
+
+    /// <summary>
+    /// Housekeeping: pending requests past their window become expired, and every issued lease still
+    /// unreviewed after the reminder age raises a reminder alert, once per that age. Safe to run twice.
+    /// </summary>
+    public async Task<(int Expired, int Reminded)> SweepAsync(CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var expired = await store.ExpirePendingAsync(now, ct);
+        var due = await store.DueRemindersAsync(now - settings.ReviewReminderAge, now - settings.ReviewReminderAge, ListLimit, ct);
+        foreach (var request in due)
+        {
+            await store.MarkRemindedAsync(request.Id, now, ct);
+            await alerts.RaiseAsync(BreakGlassAlertKinds.ReviewReminder, request.Id, ct);
+        }
+
+        return (expired, due.Count);
+    }
+
+    private async Task<Result<BreakGlassOutcome>> IssueAsync(BreakGlassRequest request, RoleDefinition role, AuditContext audit, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+
+        // Capped again here: the policy may have lowered the role's cap while the request waited for approval.
+        var ttl = Duration.Min(Duration.FromSeconds(request.TtlSeconds), role.BreakGlass!.MaxTtl);
+
+        // Not renewable, and its longest life is its first expiry: nothing may move it.
+        var lease = new Lease(
+            request.Id, role.Name, role.Provider, role.Secret, "", Issuer, request.Requester, Run, null, request.Incident, Run, Run,
+            LeaseState.Issuing, now, now + ttl, now + ttl, Renewable: false, null, null, null, BreakGlass: true);
+        var record = new AuditRecord(now, audit, AuditActions.BreakGlassIssue, $"lease:{lease.Id} break_glass:{request.Id} role:{role.Name}", AuditDecision.Allowed,
+            $"incident {request.Incident}; requested by {request.RequesterActor}; expires {lease.ExpiresAt}");
+        var issued = await leases.IssueDecidedAsync(lease, role, record, ct);
+        await store.MarkIssuedAsync(request.Id, issued.IsSuccess ? issued.Value.Lease.Id : null, ct);
+        if (issued.IsSuccess)
+        {
+            // Every issuance raises an alert; delivery is a job's business, with retries.
+            await alerts.RaiseAsync(BreakGlassAlertKinds.Issued, request.Id, ct);
+        }
+
+        return issued.IsSuccess
+            ? new BreakGlassOutcome(request with { State = BreakGlassRequest.Issued, LeaseId = issued.Value.Lease.Id }, issued.Value)
+            : issued.Error!;
+    }
+
+    private RoleDefinition? AllowedRole(string name) =>
+        policy.Current.Roles.TryGetValue(name, out var role) && role.BreakGlass is { Allowed: true } ? role : null;
+
+    private BrokerError? Check(BreakGlassCommand command)
+    {
+        if (ResourceName.Check(command.Role, "role") is { } badRole)
+        {
+            return badRole;
+        }
+
+        var justification = command.Justification?.Trim() ?? "";
+        if (justification.Length < settings.MinJustificationLength)
+        {
+            return BrokerError.Invalid(ErrorCodes.JustificationTooShort, $"The justification must be at least {settings.MinJustificationLength} characters.");
+        }
+
+        if (justification.Length > MaxJustificationLength)
+        {
+            return BrokerError.Invalid(ErrorCodes.JustificationTooShort, $"The justification must be at most {MaxJustificationLength} characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(command.Incident))
+        {
+            return BrokerError.Invalid(ErrorCodes.IncidentRequired, "An incident reference is required, e.g. INC-1234.");
+        }
+
+        if (!IncidentPattern().IsMatch(command.Incident))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidIncident, "The incident reference must look like INC-1234: letters, a dash, then digits.");
+        }
+
+        return command.Ttl is { } ttl && ttl <= Duration.Zero
+            ? BrokerError.Invalid(ErrorCodes.InvalidTtl, "The TTL must be positive.")
+            : null;
+    }
+
+    private Task AuditDenialAsync(AuditContext audit, string action, string target, string reason, CancellationToken ct) =>
+        auditTrail.AppendAsync(new AuditRecord(clock.GetCurrentInstant(), audit, action, target, AuditDecision.Denied, reason), ct);
+
+    private static BrokerError NotFound() => BrokerError.NotFound(ErrorCodes.BreakGlassRequestNotFound, "No such break-glass request.");
+
+    private static BrokerError NotAllowed() =>
+        new(ErrorCodes.BreakGlassNotAllowed, "The policy does not allow break-glass for this role.", ErrorKind.Forbidden);
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,15}-[0-9]{1,12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IncidentPattern();
+}

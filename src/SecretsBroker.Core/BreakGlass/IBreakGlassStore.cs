@@ -1,0 +1,32 @@
+using NodaTime;
+using SecretsBroker.Core.Audit;
+
+namespace SecretsBroker.Core.BreakGlass;
+
+/// <summary>Break-glass requests at rest; every state change commits with its audit event.</summary>
+public interface IBreakGlassStore
+{
+    Task InsertAsync(BreakGlassRequest request, AuditRecord record, CancellationToken ct);
+
+    Task<BreakGlassRequest?> FindAsync(string id, CancellationToken ct);
+
+    /// <summary><c>pending</c> → <c>approved</c> by <paramref name="approver"/> while the window is open; false otherwise.</summary>
+    Task<bool> ApproveAsync(string id, string approver, Instant now, AuditRecord record, CancellationToken ct);
+
+    /// <summary>Records the issued lease (state <c>issued</c>), or <c>failed</c> when <paramref name="leaseId"/> is null.</summary>
+    Task MarkIssuedAsync(string id, string? leaseId, CancellationToken ct);
+
+    /// <summary>Records the review of an issued request once; false when it was already reviewed or never issued.</summary>
+    Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct);
+
+    /// <summary>Pending requests past their window to <c>expired</c>; returns how many.</summary>
+    Task<int> ExpirePendingAsync(Instant now, CancellationToken ct);
+
+    /// <summary>Most recent first; only issued, unreviewed ones when <paramref name="unreviewedOnly"/>.</summary>
+    Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, int limit, CancellationToken ct);
+
+    /// <summary>Issued, unreviewed requests made before <paramref name="requestedBefore"/> whose last reminder (if any) was before <paramref name="remindedBefore"/>.</summary>
+    Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct);
+
+    Task MarkRemindedAsync(string id, Instant now, CancellationToken ct);
+}

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using NodaTime;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.BreakGlass;
+using SecretsBroker.Core.BreakGlass;
+using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Server.Auth;
+using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Leases;
+
+namespace SecretsBroker.Server.BreakGlass;
+
+/// <summary><c>/v1/break-glass</c>: operators ask for emergency leases, approve each other's, and review them afterwards.</summary>
+internal static class BreakGlassEndpoints
+{
+    internal static RouteGroupBuilder MapBreakGlassEndpoints(this RouteGroupBuilder group)
+    {
+        group.MapPost("/", (JsonBody<BreakGlassRequestBody> body, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
+            service.RequestAsync(
+                    Caller(http),
+                    new BreakGlassCommand(body.Value.Role, body.Value.Justification, body.Value.Incident, TtlSeconds.ToDuration(body.Value.TtlSeconds)),
+                    RequestAudit.ContextOf(http),
+                    ct)
+                .ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())));
+
+        group.MapPost("/{id}/approve", (string id, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
+            service.ApproveAsync(Caller(http), id, RequestAudit.ContextOf(http), ct).ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())));
+
+        group.MapPost("/{id}/review", (string id, JsonBody<BreakGlassReviewBody> body, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
+            service.ReviewAsync(Caller(http), id, body.Value.Outcome, body.Value.Notes, RequestAudit.ContextOf(http), ct)
+                .ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))));
+
+        group.MapGet("/{id}", (string id, BreakGlassService service, IClock clock, CancellationToken ct) =>
+            service.GetAsync(id, ct).ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))));
+
+        group.MapGet("/", (bool? unreviewed, BreakGlassService service, IClock clock, CancellationToken ct) =>
+            service.ListAsync(unreviewed ?? false, ct)
+                .ToHttp(list => Results.Ok(list.Select(r => r.ToContract(clock.GetCurrentInstant())).ToList())));
+
+        return group;
+    }
+
+    internal static BreakGlassInfo ToContract(this BreakGlassRequest r, Instant now) => new(
+        r.Id, r.Role, r.RequesterActor, r.Justification, r.Incident, r.TtlSeconds, r.EffectiveStateAt(now),
+        r.RequestedAt.ToDateTimeOffset(), r.ApproveBy.ToDateTimeOffset(), r.Approver, r.LeaseId, r.Reviewer, r.ReviewOutcome, r.ReviewNotes,
+        r.ReviewedAt?.ToDateTimeOffset());
+
+    private static IResult Answer(BreakGlassOutcome outcome, Instant now)
+    {
+        var body = new BreakGlassResponse(outcome.Request.ToContract(now), outcome.Issued?.ToContract(now));
+        return outcome.Issued is null
+            ? Results.Accepted($"{Routes.BreakGlass}/{outcome.Request.Id}", body)
+            : Results.Created($"{Routes.Leases}/{outcome.Issued.Lease.Id}", body);
+    }
+
+    private static OperatorCaller Caller(HttpContext http) =>
+        new(http.User.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? throw new InvalidOperationException("Operator endpoints let only broker tokens through."),
+            CallerClaims.ActorOf(http.User));
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Options;
+using NodaTime;
+using SecretsBroker.Core.BreakGlass;
+using SecretsBroker.Storage.Sqlite;
+
+namespace SecretsBroker.Server.BreakGlass;
+
+/// <summary>Break-glass: options, the store and the service.</summary>
+internal static class BreakGlassSetup
+{
+    internal static IServiceCollection AddBreakGlass(this IServiceCollection services)
+    {
+        services.AddOptions<BreakGlassOptions>().BindConfiguration(BreakGlassOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BreakGlassOptions>>().Value is var o
+            ? new BreakGlassSettings(o.MinJustificationLength, Duration.FromSeconds(o.ApprovalWindowSeconds), Duration.FromSeconds(o.ReviewReminderAfterSeconds))
+            : BreakGlassSettings.Default);
+        services.AddSingleton<IBreakGlassStore, SqliteBreakGlassStore>();
+        services.AddSingleton<BreakGlassService>();
+        return services;
+    }
+}

@@ -1,0 +1,161 @@
+using Dapper;
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.BreakGlass;
+
+namespace SecretsBroker.Storage.Sqlite;
+
+/// <summary>Break-glass requests in SQLite; writes go through the group commit with their audit events.</summary>
+public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit writes, SqliteAuditAppender audit) : IBreakGlassStore
+{
+    private static class Sql
+    {
+        private const string Columns = """
+            id, role, requester, requester_actor, justification, incident, ttl_seconds, state, requested_at, approve_by,
+            approver, lease_id, reviewer, review_outcome, review_notes, reviewed_at
+            """;
+
+        public const string Insert = """
+            INSERT INTO break_glass_request (id, role, requester, requester_actor, justification, incident, ttl_seconds, state, requested_at, approve_by)
+            VALUES (@Id, @Role, @Requester, @RequesterActor, @Justification, @Incident, @TtlSeconds, @State, @RequestedAt, @ApproveBy)
+            """;
+
+        public const string Find = $"SELECT {Columns} FROM break_glass_request WHERE id = @Id";
+
+        public const string Approve = """
+            UPDATE break_glass_request SET state = 'approved', approver = @Approver
+            WHERE id = @Id AND state = 'pending' AND approve_by > @Now AND requester <> @Approver
+            """;
+
+        public const string MarkIssued = """
+            UPDATE break_glass_request SET state = CASE WHEN @LeaseId IS NULL THEN 'failed' ELSE 'issued' END, lease_id = @LeaseId
+            WHERE id = @Id AND state = 'approved'
+            """;
+
+        public const string Review = """
+            UPDATE break_glass_request SET reviewer = @Reviewer, review_outcome = @Outcome, review_notes = @Notes, reviewed_at = @Now
+            WHERE id = @Id AND state = 'issued' AND reviewed_at IS NULL AND requester <> @Reviewer
+            """;
+
+        public const string ExpirePending = "UPDATE break_glass_request SET state = 'expired' WHERE state = 'pending' AND approve_by <= @Now";
+
+        public const string ListAll = $"SELECT {Columns} FROM break_glass_request ORDER BY requested_at DESC LIMIT @Limit";
+
+        public const string DueReminders = $"""
+            SELECT {Columns} FROM break_glass_request
+            WHERE state = 'issued' AND reviewed_at IS NULL AND requested_at <= @RequestedBefore
+              AND (reminded_at IS NULL OR reminded_at <= @RemindedBefore)
+            ORDER BY requested_at LIMIT @Batch
+            """;
+
+        public const string MarkReminded = "UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id";
+
+        public const string ListUnreviewed = $"""
+            SELECT {Columns} FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL
+            ORDER BY requested_at DESC LIMIT @Limit
+            """;
+    }
+
+    public Task InsertAsync(BreakGlassRequest request, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(Sql.Insert, request, tx, cancellationToken: ct));
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
+
+    public async Task<BreakGlassRequest?> FindAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        return (await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(Sql.Find, new { Id = id }, cancellationToken: ct)))?.ToRequest();
+    }
+
+    public Task<bool> ApproveAsync(string id, string approver, Instant now, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.Approve, new { Id = id, Approver = approver, Now = now }, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
+
+    public Task MarkIssuedAsync(string id, string? leaseId, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+            await c.ExecuteAsync(new CommandDefinition(Sql.MarkIssued, new { Id = id, LeaseId = leaseId }, tx, cancellationToken: ct)), ct);
+
+    public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var row = new { Id = id, Reviewer = reviewer, Outcome = outcome, Notes = notes, Now = now };
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.Review, row, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
+
+    public Task<int> ExpirePendingAsync(Instant now, CancellationToken ct) =>
+        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.ExpirePending, new { Now = now }, tx, cancellationToken: ct)), ct);
+
+    public async Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(unreviewedOnly ? Sql.ListUnreviewed : Sql.ListAll, new { Limit = limit }, cancellationToken: ct));
+        return rows.Select(r => r.ToRequest()).ToList();
+    }
+
+    public async Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(
+            Sql.DueReminders, new { RequestedBefore = requestedBefore, RemindedBefore = remindedBefore, Batch = batch }, cancellationToken: ct));
+        return rows.Select(r => r.ToRequest()).ToList();
+    }
+
+    public Task MarkRemindedAsync(string id, Instant now, CancellationToken ct) =>
+        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct)), ct);
+
+    private sealed class Row
+    {
+        public string Id { get; init; } = "";
+
+        public string Role { get; init; } = "";
+
+        public string Requester { get; init; } = "";
+
+        public string RequesterActor { get; init; } = "";
+
+        public string Justification { get; init; } = "";
+
+        public string Incident { get; init; } = "";
+
+        public long TtlSeconds { get; init; }
+
+        public string State { get; init; } = "";
+
+        public Instant RequestedAt { get; init; }
+
+        public Instant ApproveBy { get; init; }
+
+        public string? Approver { get; init; }
+
+        public string? LeaseId { get; init; }
+
+        public string? Reviewer { get; init; }
+
+        public string? ReviewOutcome { get; init; }
+
+        public string? ReviewNotes { get; init; }
+
+        public Instant? ReviewedAt { get; init; }
+
+        public BreakGlassRequest ToRequest() => new(
+            Id, Role, Requester, RequesterActor, Justification, Incident, TtlSeconds, State, RequestedAt, ApproveBy,
+            Approver, LeaseId, Reviewer, ReviewOutcome, ReviewNotes, ReviewedAt);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using SecretsBroker.Contracts;
+using SecretsBroker.Server.Alerts;
+using SecretsBroker.TestSupport;
+
+namespace SecretsBroker.IntegrationTests.BreakGlass;
+
+/// <summary>A role with <c>approvals: 2</c>: the request waits for a different operator, within its window.</summary>
+public sealed class TwoPersonRuleTests
+{
+    [Fact]
+    public async Task A_request_waits_until_a_different_operator_approves_it()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+        using var second = await world.OperatorAsync("second");
+
+        using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        var pending = await asked.ReadAsync();
+        using var approved = await second.PostAsync($"{Routes.BreakGlass}/{pending.Request.Id}/approve", null);
+        var issued = await approved.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
+        Assert.Equal("pending", pending.Request.State);
+        Assert.Null(pending.Lease);
+        Assert.Equal(HttpStatusCode.Created, approved.StatusCode);
+        Assert.Equal("issued", issued.Request.State);
+        Assert.NotEmpty(issued.Lease!.Credential);
+        Assert.False(issued.Lease.Lease.Renewable);
+    }
+
+    [Fact]
+    public async Task The_requester_cannot_approve_their_own_request()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+
+        using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        using var self = await oncall.PostAsync($"{Routes.BreakGlass}/{(await asked.ReadAsync()).Request.Id}/approve", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);
+        Assert.Equal("self_approval_refused", await self.CodeAsync());
+    }
+
+    [Fact]
+    public async Task A_request_not_approved_within_its_window_expires()
+    {
+        await using var world = await BreakGlassWorld.StartAsync(new Dictionary<string, string?> { ["BreakGlass:ApprovalWindowSeconds"] = "600" });
+        using var oncall = await world.OperatorAsync("oncall");
+        using var second = await world.OperatorAsync("second");
+
+        using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        world.Broker.Clock.Advance(Duration.FromSeconds(601));
+        using var late = await second.PostAsync($"{Routes.BreakGlass}/{(await asked.ReadAsync()).Request.Id}/approve", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Equal("break_glass_request_expired", await late.CodeAsync());
+    }
+
+    [Fact]
+    public async Task The_sweep_marks_a_request_left_unapproved_past_its_window_expired()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+        var jobs = world.Broker.Services.GetRequiredService<AlertJobs>();
+
+        using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        var id = (await asked.ReadAsync()).Request.Id;
+        await jobs.SweepBreakGlassAsync();
+        var before = await StoredStateAsync(world, id);
+        world.Broker.Clock.Advance(Duration.FromMinutes(15));
+        await jobs.SweepBreakGlassAsync();
+
+        Assert.Equal("pending", before);
+        Assert.Equal("expired", await StoredStateAsync(world, id));
+    }
+
+    [Fact]
+    public async Task A_request_is_approved_once()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+        using var second = await world.OperatorAsync("second");
+        using var third = await world.OperatorAsync("third");
+
+        using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        var id = (await asked.ReadAsync()).Request.Id;
+        using var first = await second.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
+        using var again = await third.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("break_glass_request_not_pending", await again.CodeAsync());
+    }
+
+    private static async Task<string> StoredStateAsync(LeasingBroker world, string id)
+    {
+        await using var db = world.Broker.OpenRawDatabase();
+        return await db.ExecuteScalarAsync<string>("SELECT state FROM break_glass_request WHERE id = @id", new { id }) ?? "";
+    }
+}
