@@ -153,9 +153,10 @@ internal static class LeaseInventoryCommands
         var run = new Option<string>("--run") { Description = "Only this run's leases", HelpName = "ID" };
         var role = new Option<string>("--role") { Description = "Only this role's leases", HelpName = "NAME" };
         var state = new Option<string>("--state") { Description = "Only leases in this state (issuing, active, revoking, revoked, revoke_failed)", HelpName = "STATE" };
+        var breakGlass = new Option<bool?>("--break-glass") { Description = "Only break-glass leases (true) or only the others (false)", HelpName = "true|false" };
         var after = new Option<string>("--after") { Description = "Start after this lease id (from the previous page)", HelpName = "ID" };
         var limit = new Option<int?>("--limit") { Description = "Leases per page [default: the broker's]", HelpName = "N" };
-        var list = new Command("list", "List leases, filtered, in lease id order") { issuer, subject, run, role, state, after, limit };
+        var list = new Command("list", "List leases, filtered, in lease id order") { issuer, subject, run, role, state, breakGlass, after, limit };
         context.SetBrokerAction(list, async (parse, broker, output, cancellationToken) =>
         {
             var query = new Dictionary<string, string?>
@@ -165,6 +166,7 @@ internal static class LeaseInventoryCommands
                 ["run"] = parse.GetValue(run),
                 ["role"] = parse.GetValue(role),
                 ["state"] = parse.GetValue(state),
+                ["breakGlass"] = parse.GetValue(breakGlass) is { } only ? (only ? "true" : "false") : null,
                 ["after"] = parse.GetValue(after),
                 ["limit"] = parse.GetValue(limit)?.ToString(CultureInfo.InvariantCulture),
             };

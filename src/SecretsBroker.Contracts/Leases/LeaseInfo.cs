@@ -16,7 +16,8 @@ public sealed record LeaseInfo(
     DateTimeOffset ExpiresAt,
     DateTimeOffset MaxExpiresAt,
     bool Renewable,
-    string? RevokeReason);
+    string? RevokeReason,
+    bool BreakGlass = false);
 
 /// <summary>Answer of <c>POST /v1/leases</c> and of a renewal: the lease and its credential.</summary>
 public sealed record IssuedLeaseResponse(LeaseInfo Lease, IReadOnlyDictionary<string, string> Credential, bool Replayed);

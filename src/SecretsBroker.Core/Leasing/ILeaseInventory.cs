@@ -7,4 +7,4 @@ public interface ILeaseInventory
 }
 
 /// <summary>Filters of <c>GET /v1/leases</c>; a null field does not filter.</summary>
-public sealed record LeaseFilter(string? Issuer, string? Subject, string? Run, string? Role, string? State);
+public sealed record LeaseFilter(string? Issuer, string? Subject, string? Run, string? Role, string? State, bool? BreakGlass = null);

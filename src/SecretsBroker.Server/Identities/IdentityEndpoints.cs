@@ -64,7 +64,7 @@ internal static class IdentityEndpoints
     /// <summary><c>GET /v1/leases</c> for the security team and operators; workloads keep to their own leases by id.</summary>
     internal static RouteGroupBuilder MapLeaseInventoryEndpoints(this RouteGroupBuilder leases)
     {
-        leases.MapGet("/", async (string? issuer, string? subject, string? run, string? role, string? state, string? after, string? limit,
+        leases.MapGet("/", async (string? issuer, string? subject, string? run, string? role, string? state, string? breakGlass, string? after, string? limit,
             ILeaseInventory inventory, IClock clock, CancellationToken ct) =>
         {
             var page = ParseLimit(limit);
@@ -78,7 +78,19 @@ internal static class IdentityEndpoints
                 return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, "An identity filter names its issuer and subject."));
             }
 
-            var found = await inventory.PageAsync(new LeaseFilter(issuer, subject, run, role, state), after, page.Value, ct);
+            bool? onlyBreakGlass = breakGlass switch
+            {
+                null => null,
+                "true" => true,
+                "false" => false,
+                _ => null,
+            };
+            if (breakGlass is not null && onlyBreakGlass is null)
+            {
+                return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, "'breakGlass' must be true or false."));
+            }
+
+            var found = await inventory.PageAsync(new LeaseFilter(issuer, subject, run, role, state, onlyBreakGlass), after, page.Value, ct);
             var now = clock.GetCurrentInstant();
             return Results.Ok(new LeasePage(
                 found.Select(l => new LeaseInventoryItem(l.Issuer, l.Subject, l.ToContract(now))).ToList(),

@@ -19,7 +19,8 @@ internal static class LeaseContracts
         lease.ExpiresAt.ToDateTimeOffset(),
         lease.MaxExpiresAt.ToDateTimeOffset(),
         lease.Renewable,
-        lease.RevokeReason);
+        lease.RevokeReason,
+        lease.BreakGlass);
 
     public static IssuedLeaseResponse ToContract(this IssuedLease issued, Instant now) =>
         new(issued.Lease.ToContract(now), issued.Credential, issued.Replayed);

@@ -63,11 +63,12 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
 
         public const string Leases = """
             SELECT id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                   issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at
+                   issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at, break_glass
             FROM lease
             WHERE id > @After
               AND (@Issuer IS NULL OR issuer = @Issuer) AND (@Subject IS NULL OR subject = @Subject)
               AND (@Run IS NULL OR run_id = @Run) AND (@Role IS NULL OR role = @Role) AND (@State IS NULL OR state = @State)
+              AND (@BreakGlass IS NULL OR break_glass = @BreakGlass)
             ORDER BY id LIMIT @Limit
             """;
     }
@@ -166,11 +167,11 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
     public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, Limit = limit };
+        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Limit = limit };
         var rows = await c.QueryAsync<LeaseListRow>(new CommandDefinition(Sql.Leases, args, cancellationToken: ct));
         return rows.Select(r => new Lease(
             r.Id, r.Role, r.Provider, r.Secret, r.Handle, r.Issuer, r.Subject, r.RunId, r.JobId, r.Step, r.Purpose, r.Rule, r.State,
-            r.IssuedAt, r.ExpiresAt, r.MaxExpiresAt, r.Renewable, r.IdempotencyKey, r.RevokeReason, r.RevokedAt)).ToList();
+            r.IssuedAt, r.ExpiresAt, r.MaxExpiresAt, r.Renewable, r.IdempotencyKey, r.RevokeReason, r.RevokedAt, r.BreakGlass)).ToList();
     }
 
     private sealed class IdentityRow
@@ -267,5 +268,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
         public string? RevokeReason { get; init; }
 
         public Instant? RevokedAt { get; init; }
+
+        public bool BreakGlass { get; init; }
     }
 }

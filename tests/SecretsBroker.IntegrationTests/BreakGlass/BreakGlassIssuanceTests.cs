@@ -14,6 +14,26 @@ namespace SecretsBroker.IntegrationTests.BreakGlass;
 public sealed class BreakGlassIssuanceTests
 {
     [Fact]
+    public async Task The_security_team_lists_break_glass_leases_apart_from_the_others()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+        using var issued = await oncall.BreakGlassAsync(BreakGlassWorld.Solo);
+        var lease = (await issued.ReadAsync()).Lease!.Lease;
+        using var security = world.Broker.Client(await world.Broker.CreateTokenAsync("sec", "security"));
+
+        var onlyBreakGlass = (await security.GetFromJsonAsync<Contracts.Identities.LeasePage>("/v1/leases?breakGlass=true"))!;
+        var withoutBreakGlass = (await security.GetFromJsonAsync<Contracts.Identities.LeasePage>("/v1/leases?breakGlass=false"))!;
+        using var bad = await security.GetAsync("/v1/leases?breakGlass=maybe");
+
+        var listed = Assert.Single(onlyBreakGlass.Leases);
+        Assert.Equal(lease.Id, listed.Lease.Id);
+        Assert.True(listed.Lease.BreakGlass);
+        Assert.DoesNotContain(withoutBreakGlass.Leases, l => l.Lease.Id == lease.Id);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Break_glass_issues_a_lease_capped_by_the_role_that_nobody_can_extend()
     {
         await using var world = await BreakGlassWorld.StartAsync();
