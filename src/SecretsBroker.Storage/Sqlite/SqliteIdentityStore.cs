@@ -14,7 +14,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
     private static class Sql
     {
         // The same transition as SqliteLeaseStore's: credential cleared, clean-up due now.
-        private const string ToRevoking = "state = 'revoking', revoke_reason = @Reason, revoked_at = @Now, credential = NULL, next_attempt_at = @Now, revocation_id = @RevocationId";
+        private const string ToRevoking = LeaseSql.ToRevoking + ", revocation_id = @RevocationId";
 
         public const string RecordSeen = """
             INSERT INTO workload_identity (issuer, subject, claims, first_seen, last_seen) VALUES (@Issuer, @Subject, @Claims, @Now, @Now)
@@ -61,9 +61,8 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             FROM lease WHERE revocation_id = @Id
             """;
 
-        public const string Leases = """
-            SELECT id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                   issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at, break_glass
+        public const string Leases = $"""
+            SELECT {LeaseSql.Columns}
             FROM lease
             WHERE id > @After
               AND (@Issuer IS NULL OR issuer = @Issuer) AND (@Subject IS NULL OR subject = @Subject)
@@ -168,10 +167,8 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
     {
         await using var c = await db.OpenReadAsync(ct);
         var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Limit = limit };
-        var rows = await c.QueryAsync<LeaseListRow>(new CommandDefinition(Sql.Leases, args, cancellationToken: ct));
-        return rows.Select(r => new Lease(
-            r.Id, r.Role, r.Provider, r.Secret, r.Handle, r.Issuer, r.Subject, r.RunId, r.JobId, r.Step, r.Purpose, r.Rule, r.State,
-            r.IssuedAt, r.ExpiresAt, r.MaxExpiresAt, r.Renewable, r.IdempotencyKey, r.RevokeReason, r.RevokedAt, r.BreakGlass)).ToList();
+        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.Leases, args, cancellationToken: ct));
+        return rows.Select(r => r.ToLease()).ToList();
     }
 
     private sealed class IdentityRow
@@ -225,50 +222,5 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
         public string? RevocationId { get; init; }
 
         public Instant At { get; init; }
-    }
-
-    private sealed class LeaseListRow
-    {
-        public string Id { get; init; } = "";
-
-        public string Role { get; init; } = "";
-
-        public string Provider { get; init; } = "";
-
-        public string Secret { get; init; } = "";
-
-        public string Handle { get; init; } = "";
-
-        public string Issuer { get; init; } = "";
-
-        public string Subject { get; init; } = "";
-
-        public string RunId { get; init; } = "";
-
-        public string? JobId { get; init; }
-
-        public string Step { get; init; } = "";
-
-        public string Purpose { get; init; } = "";
-
-        public string Rule { get; init; } = "";
-
-        public string State { get; init; } = "";
-
-        public Instant IssuedAt { get; init; }
-
-        public Instant ExpiresAt { get; init; }
-
-        public Instant MaxExpiresAt { get; init; }
-
-        public bool Renewable { get; init; }
-
-        public string? IdempotencyKey { get; init; }
-
-        public string? RevokeReason { get; init; }
-
-        public Instant? RevokedAt { get; init; }
-
-        public bool BreakGlass { get; init; }
     }
 }

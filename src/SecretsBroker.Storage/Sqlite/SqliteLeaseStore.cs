@@ -14,13 +14,9 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 {
     private static class Sql
     {
-        private const string Columns = """
-            id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-            issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at, break_glass
-            """;
+        private const string Columns = LeaseSql.Columns;
 
-        // Ending a lease clears its credential in the same statement, and makes its clean-up due now.
-        private const string ToRevoking = "state = 'revoking', revoke_reason = @Reason, revoked_at = @Now, credential = NULL, next_attempt_at = @Now";
+        private const string ToRevoking = LeaseSql.ToRevoking;
 
         public const string Insert = """
             INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
@@ -233,56 +229,5 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         }
 
         return live;
-    }
-
-    private sealed class LeaseRow
-    {
-        public string Id { get; init; } = "";
-
-        public string Role { get; init; } = "";
-
-        public string Provider { get; init; } = "";
-
-        public string Secret { get; init; } = "";
-
-        public string Handle { get; init; } = "";
-
-        public string Issuer { get; init; } = "";
-
-        public string Subject { get; init; } = "";
-
-        public string RunId { get; init; } = "";
-
-        public string? JobId { get; init; }
-
-        public string Step { get; init; } = "";
-
-        public string Purpose { get; init; } = "";
-
-        public string Rule { get; init; } = "";
-
-        public string State { get; init; } = "";
-
-        public Instant IssuedAt { get; init; }
-
-        public Instant ExpiresAt { get; init; }
-
-        public Instant MaxExpiresAt { get; init; }
-
-        public bool Renewable { get; init; }
-
-        public string? IdempotencyKey { get; init; }
-
-        public string? RevokeReason { get; init; }
-
-        public Instant? RevokedAt { get; init; }
-
-        public bool BreakGlass { get; init; }
-
-        public int RevokeAttempts { get; init; }
-
-        public Lease ToLease() => new(
-            Id, Role, Provider, Secret, Handle, Issuer, Subject, RunId, JobId, Step, Purpose, Rule, State,
-            IssuedAt, ExpiresAt, MaxExpiresAt, Renewable, IdempotencyKey, RevokeReason, RevokedAt, BreakGlass);
     }
 }
