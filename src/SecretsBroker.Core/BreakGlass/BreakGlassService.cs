@@ -53,7 +53,7 @@ public sealed partial class BreakGlassService(
         var cap = role.BreakGlass!.MaxTtl;
         var ttl = command.Ttl is { } asked ? Duration.Min(asked, cap) : cap;
         var request = new BreakGlassRequest(
-            LeaseId.New(), role.Name, who.TokenId, who.Actor, command.Justification!.Trim(), command.Incident!, (long)ttl.TotalSeconds,
+            LeaseId.New(now), role.Name, who.TokenId, who.Actor, command.Justification!.Trim(), command.Incident!, (long)ttl.TotalSeconds,
             role.BreakGlass.NeedsApproval ? BreakGlassRequest.Pending : BreakGlassRequest.Approved,
             now, now + settings.ApprovalWindow, null, null, null, null, null, null);
 

@@ -326,7 +326,7 @@ public sealed class LeaseService(
 
     private Lease NewLease(WorkloadIdentity who, IssueLeaseCommand command, PolicyDecision decision, ICredentialProvider provider, Instant now)
     {
-        var id = LeaseId.New();
+        var id = LeaseId.New(now);
         var role = decision.Role!;
         return new Lease(
             id,

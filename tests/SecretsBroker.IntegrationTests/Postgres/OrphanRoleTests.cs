@@ -19,8 +19,8 @@ public sealed class OrphanRoleTests
         using var runner = pg.World.Runner();
         var leased = await pg.World.IssueAsync(runner, "deploy", role: PostgresBroker.Role);
         var prefix = pg.Broker.Services.GetRequiredService<PostgresCredentialProvider>().Prefix;
-        var stray = prefix + LeaseId.New();
-        var otherBroker = "sb_0badc0de_" + LeaseId.New();
+        var stray = prefix + LeaseId.New(NodaTime.SystemClock.Instance.GetCurrentInstant());
+        var otherBroker = "sb_0badc0de_" + LeaseId.New(NodaTime.SystemClock.Instance.GetCurrentInstant());
         var foreign = "app_" + Guid.NewGuid().ToString("N")[..8];
         await pg.Cluster.ExecuteAsync("postgres", $"CREATE ROLE \"{stray}\" LOGIN PASSWORD 'left-behind'; CREATE ROLE \"{foreign}\" NOLOGIN; CREATE ROLE \"{otherBroker}\" NOLOGIN");
 

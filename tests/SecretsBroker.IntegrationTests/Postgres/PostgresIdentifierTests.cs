@@ -28,7 +28,7 @@ public sealed class PostgresIdentifierTests
     public void A_role_name_from_a_lease_id_carries_the_installation_and_fits_the_63_byte_limit()
     {
         var instance = new Core.Secrets.BrokerInstance(Core.Secrets.MasterKey.Generate);
-        var handle = new PostgresCredentialProvider(null!, instance).HandleFor(Core.Leasing.LeaseId.New());
+        var handle = new PostgresCredentialProvider(null!, instance).HandleFor(Core.Leasing.LeaseId.New(NodaTime.SystemClock.Instance.GetCurrentInstant()));
 
         Assert.Equal(44, handle.Length);
         Assert.StartsWith($"sb_{instance.Id}_", handle, StringComparison.Ordinal);
