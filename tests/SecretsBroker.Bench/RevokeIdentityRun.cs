@@ -60,8 +60,9 @@ internal static class RevokeIdentityRun
 
     /// <summary>
     /// <paramref name="leases"/> active leases of the stolen identity over 100 runs, interleaved with as
-    /// many of 100 other identities, each with a credential ciphertext of a sealed JWT's size (which the
-    /// revoking statement clears). Written in one transaction and checkpointed before the timed part.
+    /// many of 100 other identities, each with a credential ciphertext of a sealed JWT's size beside it
+    /// (which the clean-up erases, after this figure). Written in one transaction and checkpointed before
+    /// the timed part.
     /// </summary>
     private static async Task FillAsync(SqliteDatabase db, int leases, Instant now)
     {
@@ -72,9 +73,10 @@ internal static class RevokeIdentityRun
             insert.Transaction = tx;
             insert.CommandText = """
                 INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                                   issued_at, expires_at, max_expires_at, renewable, credential)
+                                   issued_at, expires_at, max_expires_at, renewable)
                 VALUES ($id, 'deploy-api', 'jwt', $secret, $id, 'github', $subject, $run, $run, $step, 'bench', 'app-pipelines', 'active',
-                        $issued, $expires, $max, 1, $credential)
+                        $issued, $expires, $max, 1);
+                INSERT INTO lease_credential (lease_id, ciphertext) VALUES ($id, $credential)
                 """;
             var id = insert.Parameters.Add("$id", SqliteType.Text);
             insert.Parameters.AddWithValue("$secret", LeasingBroker.SigningKey);
@@ -90,7 +92,7 @@ internal static class RevokeIdentityRun
             for (var i = 0; i < leases * 2; i++)
             {
                 var mine = i % 2 == 0;
-                id.Value = LeaseId.New();
+                id.Value = LeaseId.New(now + Duration.FromMilliseconds(i / 10));
                 subject.Value = mine ? Stolen : $"repo:acme/app-{i % 100}:environment:production";
                 run.Value = $"9000{i % 100:D6}";
                 step.Value = $"s{i}";

@@ -83,7 +83,7 @@ internal static class SweepRun
 
     /// <summary>
     /// The leases as issuing would have left them: 100 runs, each lease with its own step and a
-    /// credential ciphertext of a sealed JWT's size (which ending the lease clears and secure_delete
+    /// credential ciphertext of a sealed JWT's size (which the clean-up erases and secure_delete
     /// zeroes), expired over the last hour. Written in one transaction and checkpointed, so the
     /// timed part starts from a quiet database.
     /// </summary>
@@ -96,9 +96,10 @@ internal static class SweepRun
             insert.Transaction = tx;
             insert.CommandText = """
                 INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                                   issued_at, expires_at, max_expires_at, renewable, credential)
+                                   issued_at, expires_at, max_expires_at, renewable)
                 VALUES ($id, 'deploy-api', 'jwt', $secret, $id, 'github', $subject, $run, $job, $step, 'bench', 'app-pipelines', 'active',
-                        $issued, $expires, $max, 1, $credential)
+                        $issued, $expires, $max, 1);
+                INSERT INTO lease_credential (lease_id, ciphertext) VALUES ($id, $credential)
                 """;
             var id = insert.Parameters.Add("$id", SqliteType.Text);
             insert.Parameters.AddWithValue("$secret", LeasingBroker.SigningKey);
@@ -117,7 +118,7 @@ internal static class SweepRun
             {
                 var r = i % Runs;
                 var issuedAt = start + Duration.FromMilliseconds(i * 36L);
-                id.Value = LeaseId.New();
+                id.Value = LeaseId.New(issuedAt);
                 subject.Value = $"repo:acme/app-{r}:environment:production";
                 run.Value = $"9000{r:D6}";
                 job.Value = $"7000{r:D6}";

@@ -13,7 +13,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
 {
     private static class Sql
     {
-        // The same transition as SqliteLeaseStore's: credential cleared, clean-up due now.
+        // The same transition as SqliteLeaseStore's, marked with the revocation that made it.
         private const string ToRevoking = LeaseSql.ToRevoking + ", revocation_id = @RevocationId";
 
         public const string RecordSeen = """
@@ -27,11 +27,16 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             FROM workload_identity i WHERE i.seq > @After ORDER BY i.seq LIMIT @Limit
             """;
 
-        public const string RevokeSubject = $"UPDATE lease SET {ToRevoking} WHERE issuer = @Issuer AND subject = @Subject AND state IN ('issuing', 'active')";
+        // Both through the identities' live leases only: an identity may have leased for every run of a
+        // repository, and its ended leases are not this statement's business.
+        public const string RevokeSubject = $"""
+            UPDATE lease INDEXED BY lease_live_by_identity SET {ToRevoking}
+            WHERE issuer = @Issuer AND subject = @Subject AND state IN ('issuing', 'active')
+            """;
 
         // Exact claim match on the identity's latest claims; the claim name is checked to hold no quote.
         public const string RevokeSelector = $"""
-            UPDATE lease SET {ToRevoking}
+            UPDATE lease INDEXED BY lease_live_by_identity SET {ToRevoking}
             WHERE issuer = @Issuer AND state IN ('issuing', 'active')
               AND subject IN (SELECT subject FROM workload_identity WHERE issuer = @Issuer AND json_extract(claims, @Path) = @ClaimValue)
             """;
@@ -61,15 +66,24 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             FROM lease WHERE revocation_id = @Id
             """;
 
-        public const string Leases = $"""
-            SELECT {LeaseSql.Columns}
-            FROM lease
-            WHERE id > @After
-              AND (@Issuer IS NULL OR issuer = @Issuer) AND (@Subject IS NULL OR subject = @Subject)
-              AND (@Run IS NULL OR run_id = @Run) AND (@Role IS NULL OR role = @Role) AND (@State IS NULL OR state = @State)
-              AND (@BreakGlass IS NULL OR break_glass = @BreakGlass)
-            ORDER BY id LIMIT @Limit
-            """;
+        /// <summary>
+        /// Only the filters given become conditions (each a bound parameter), so SQLite can page an
+        /// identity's leases through lease_by_identity in id order instead of reading every lease.
+        /// </summary>
+        public static string Leases(LeaseFilter filter)
+        {
+            (object? Given, string Condition)[] filters =
+            [
+                (filter.Issuer, "issuer = @Issuer"),
+                (filter.Subject, "subject = @Subject"),
+                (filter.Run, "run_id = @Run"),
+                (filter.Role, "role = @Role"),
+                (filter.State, "state = @State"),
+                (filter.BreakGlass, "break_glass = @BreakGlass"),
+            ];
+            var where = filters.Where(f => f.Given is not null).Select(f => f.Condition).Prepend("id > @After");
+            return $"SELECT {LeaseSql.Columns} FROM lease WHERE {string.Join(" AND ", where)} ORDER BY id LIMIT @Limit";
+        }
     }
 
     public Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct) =>
@@ -167,7 +181,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
     {
         await using var c = await db.OpenReadAsync(ct);
         var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Limit = limit };
-        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.Leases, args, cancellationToken: ct));
+        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.Leases(filter), args, cancellationToken: ct));
         return rows.Select(r => r.ToLease()).ToList();
     }
 

@@ -20,34 +20,48 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         public const string Insert = """
             INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, credential, break_glass)
+                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass)
             VALUES (@Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
-                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @Credential, @BreakGlass)
+                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @BreakGlass)
             """;
 
-        public const string Activate = "UPDATE lease SET state = 'active', credential = @Credential WHERE id = @Id AND state = 'issuing'";
+        public const string InsertCredential = "INSERT INTO lease_credential (lease_id, ciphertext) VALUES (@Id, @Credential)";
+
+        public const string Activate = "UPDATE lease SET state = 'active' WHERE id = @Id AND state = 'issuing'";
 
         public const string Find = $"SELECT {Columns} FROM lease WHERE id = @Id";
 
-        public const string ReadCredential = "SELECT credential FROM lease WHERE id = @Id AND state = 'active'";
+        public const string ReadCredential = """
+            SELECT c.ciphertext FROM lease_credential c JOIN lease l ON l.id = c.lease_id
+            WHERE c.lease_id = @Id AND l.state = 'active'
+            """;
 
         public const string FindByIdempotencyKey = $"SELECT {Columns} FROM lease WHERE issuer = @Issuer AND subject = @Subject AND idempotency_key = @Key";
 
+        // Seeks the binding and the window's issue times, never an identity's leases (one identity may
+        // have leased for every run of a repository).
         public const string FindReusable = $"""
-            SELECT {Columns} FROM lease
+            SELECT {Columns} FROM lease INDEXED BY lease_reusable
             WHERE issuer = @Issuer AND run_id = @RunId AND step = @Step AND purpose = @Purpose AND role = @Role
-              AND state = 'active' AND issued_at >= @Since AND subject = @Subject AND job_id IS @JobId
+              AND issued_at >= @Since AND state = 'active' AND subject = @Subject AND job_id IS @JobId
             ORDER BY issued_at DESC LIMIT 1
             """;
 
         public const string Renew = """
-            UPDATE lease SET expires_at = @ExpiresAt, credential = COALESCE(@Credential, credential)
+            UPDATE lease SET expires_at = @ExpiresAt
             WHERE id = @Id AND state = 'active' AND expires_at > @Now AND break_glass = 0
             """;
+
+        public const string ReplaceCredential = "UPDATE lease_credential SET ciphertext = @Credential WHERE lease_id = @Id";
 
         public const string Revoke = $"UPDATE lease SET {ToRevoking} WHERE id = @Id AND state IN ('issuing', 'active')";
 
         public const string RevokeRun = $"UPDATE lease SET {ToRevoking} WHERE issuer = @Issuer AND run_id = @RunId AND state IN ('issuing', 'active')";
+
+        public const string EraseRunCredentials = """
+            DELETE FROM lease_credential
+            WHERE lease_id IN (SELECT id FROM lease WHERE issuer = @Issuer AND run_id = @RunId AND state IN ('issuing', 'active'))
+            """;
 
         public const string SweepExpired = $"""
             UPDATE lease SET {ToRevoking}
@@ -64,6 +78,11 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             WHERE state IN ('revoking', 'revoke_failed') AND next_attempt_at <= @Now
             ORDER BY next_attempt_at LIMIT @Batch
             """;
+
+        // The clean-up's first attempt erases the credential, whatever the target answers: ending many
+        // leases at once (expiry, a compromised identity) leaves it to this step to keep that one
+        // statement narrow, and a lease that is not active never replays its credential anyway.
+        public const string EraseCredential = "DELETE FROM lease_credential WHERE lease_id = @LeaseId";
 
         public const string MarkRevoked = """
             UPDATE lease SET state = 'revoked', next_attempt_at = NULL, revoke_attempts = @Attempts
@@ -89,14 +108,17 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         {
             try
             {
-                var row = new DynamicParameters(lease);
-                row.Add("Credential", credentialCiphertext);
-                await c.ExecuteAsync(new CommandDefinition(Sql.Insert, row, tx, cancellationToken: ct));
+                await c.ExecuteAsync(new CommandDefinition(Sql.Insert, lease, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
             {
                 // SQLITE_CONSTRAINT on the idempotency index: another request with this key won.
                 return false;
+            }
+
+            if (credentialCiphertext is not null)
+            {
+                await c.ExecuteAsync(new CommandDefinition(Sql.InsertCredential, new { lease.Id, Credential = credentialCiphertext }, tx, cancellationToken: ct));
             }
 
             await audit.AppendAsync(c, tx, record, ct);
@@ -105,7 +127,15 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
     public Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
-            await c.ExecuteAsync(new CommandDefinition(Sql.Activate, new { Id = id, Credential = credentialCiphertext }, tx, cancellationToken: ct)) == 1, ct);
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.Activate, new { Id = id }, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await c.ExecuteAsync(new CommandDefinition(Sql.InsertCredential, new { Id = id, Credential = credentialCiphertext }, tx, cancellationToken: ct));
+            return true;
+        }, ct);
 
     public async Task<Lease?> FindAsync(string id, CancellationToken ct)
     {
@@ -142,6 +172,11 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
                 return false;
             }
 
+            if (credentialCiphertext is not null)
+            {
+                await c.ExecuteAsync(new CommandDefinition(Sql.ReplaceCredential, args, tx, cancellationToken: ct));
+            }
+
             await audit.AppendAsync(c, tx, record, ct);
             return true;
         }, ct);
@@ -154,6 +189,8 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
                 return false;
             }
 
+            await c.ExecuteAsync(new CommandDefinition(Sql.EraseCredential, new { LeaseId = id }, tx, cancellationToken: ct));
+
             await audit.AppendAsync(c, tx, record, ct);
             return true;
         }, ct);
@@ -161,7 +198,9 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            var n = await c.ExecuteAsync(new CommandDefinition(Sql.RevokeRun, new { Issuer = issuer, RunId = runId, Reason = reason, Now = now }, tx, cancellationToken: ct));
+            var args = new { Issuer = issuer, RunId = runId, Reason = reason, Now = now };
+            await c.ExecuteAsync(new CommandDefinition(Sql.EraseRunCredentials, args, tx, cancellationToken: ct));
+            var n = await c.ExecuteAsync(new CommandDefinition(Sql.RevokeRun, args, tx, cancellationToken: ct));
             await audit.AppendAsync(c, tx, record with { Reason = $"{record.Reason}; {n} leases" }, ct);
             return n;
         }, ct);
@@ -200,6 +239,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public Task CompleteRevocationsAsync(IReadOnlyList<RevocationOutcome> outcomes, IReadOnlyList<AuditRecord> alerts, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
+            await c.ExecuteAsync(new CommandDefinition(Sql.EraseCredential, outcomes, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Sql.MarkRevoked, outcomes.Where(o => o.Revoked), tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Sql.MarkAttemptFailed, outcomes.Where(o => !o.Revoked), tx, cancellationToken: ct));
             foreach (var alert in alerts)

@@ -137,9 +137,9 @@ public sealed class PostgresLeaseTests
         {
             // As if the broker died after the mint and before the lease became active.
             using var crash = raw.CreateCommand();
-            crash.CommandText = "UPDATE lease SET state = 'issuing', credential = NULL WHERE id = $id";
+            crash.CommandText = "UPDATE lease SET state = 'issuing' WHERE id = $id; DELETE FROM lease_credential WHERE lease_id = $id";
             crash.Parameters.AddWithValue("$id", issued.Lease.Id);
-            Assert.Equal(1, crash.ExecuteNonQuery());
+            Assert.Equal(2, crash.ExecuteNonQuery()); // the lease row and its credential
         }
 
         var roleBefore = await pg.Cluster.RoleExistsAsync(issued.Credential["username"]);
