@@ -74,20 +74,27 @@ internal static class BreakGlassCommands
     private static Command List(CommandContext context)
     {
         var unreviewed = new Option<bool>("--unreviewed") { Description = "Only issued break-glass leases nobody has reviewed yet" };
-        var command = new Command("list", "List break-glass requests, most recent first") { unreviewed };
+        var after = new Option<string>("--after") { Description = "Start after this request id (from the previous page)", HelpName = "ID" };
+        var limit = new Option<int?>("--limit") { Description = "Requests per page [default: the broker's]", HelpName = "N" };
+        var command = new Command("list", "List break-glass requests, most recent first") { unreviewed, after, limit };
         context.SetBrokerAction(command, async (parse, broker, output, cancellationToken) =>
         {
-            var list = await broker.ListBreakGlassAsync(parse.GetValue(unreviewed), cancellationToken);
+            var page = await broker.ListBreakGlassAsync(parse.GetValue(unreviewed), parse.GetValue(after), parse.GetValue(limit), cancellationToken);
             if (output.IsJson)
             {
-                output.Json(list);
+                output.Json(page);
                 return ExitCodes.Success;
             }
 
-            var rows = list
+            var rows = page.Requests
                 .Select(r => new[] { r.Id, r.Role, r.State, r.Incident, r.Requester, Output.Time(r.RequestedAt), r.Approver ?? "-", r.ReviewOutcome ?? "-" })
                 .ToList();
             output.Table(["ID", "ROLE", "STATE", "INCIDENT", "REQUESTER", "REQUESTED", "APPROVER", "REVIEW"], rows, whenEmpty: "no break-glass requests");
+            if (page.Next is { } next)
+            {
+                output.Line($"more requests: sbctl break-glass list{(parse.GetValue(unreviewed) ? " --unreviewed" : "")} --after {next}");
+            }
+
             return ExitCodes.Success;
         });
         return command;

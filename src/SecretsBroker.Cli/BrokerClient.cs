@@ -151,8 +151,13 @@ internal sealed class BrokerClient(BrokerTransport transport)
     public Task<BreakGlassInfo> ReviewBreakGlassAsync(string id, BreakGlassReviewBody body, CancellationToken cancellationToken) =>
         transport.CallAsync<BreakGlassInfo>(HttpMethod.Post, $"{BreakGlassPath(id)}/review", body, cancellationToken);
 
-    public Task<List<BreakGlassInfo>> ListBreakGlassAsync(bool unreviewed, CancellationToken cancellationToken) =>
-        transport.CallAsync<List<BreakGlassInfo>>(HttpMethod.Get, unreviewed ? $"{Routes.BreakGlass}?unreviewed=true" : Routes.BreakGlass, body: null, cancellationToken);
+    public Task<BreakGlassPage> ListBreakGlassAsync(bool unreviewed, string? after, int? limit, CancellationToken cancellationToken) =>
+        transport.CallAsync<BreakGlassPage>(HttpMethod.Get, WithQuery(Routes.BreakGlass, new Dictionary<string, string?>
+        {
+            ["unreviewed"] = unreviewed ? "true" : null,
+            ["after"] = after,
+            ["limit"] = limit?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }), body: null, cancellationToken);
 
     private static string BreakGlassPath(string id) => $"{Routes.BreakGlass}/{Uri.EscapeDataString(id)}";
 

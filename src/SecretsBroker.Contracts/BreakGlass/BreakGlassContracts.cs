@@ -28,3 +28,6 @@ public sealed record BreakGlassInfo(
 
 /// <summary>The answer to a request or an approval: the request, and the lease with its credential once issued (201) or none while pending (202).</summary>
 public sealed record BreakGlassResponse(BreakGlassInfo Request, IssuedLeaseResponse? Lease);
+
+/// <summary>A page of break-glass requests, most recent first; <c>Next</c> is the <c>after</c> of the next page, null on the last.</summary>
+public sealed record BreakGlassPage(IReadOnlyList<BreakGlassInfo> Requests, string? Next);

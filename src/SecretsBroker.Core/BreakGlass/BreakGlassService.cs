@@ -30,7 +30,7 @@ public sealed partial class BreakGlassService(
 
     private const int MaxJustificationLength = 1000;
     private const int MaxNotesLength = 2000;
-    private const int ListLimit = 500;
+    private const int ReminderBatch = 500;
 
     /// <summary>Review outcomes a reviewer may record.</summary>
     public static IReadOnlyList<string> Outcomes { get; } = ["justified", "unjustified", "needs_follow_up"];
@@ -148,8 +148,16 @@ public sealed partial class BreakGlassService(
     public async Task<Result<BreakGlassRequest>> GetAsync(string id, CancellationToken ct) =>
         LeaseId.LooksValid(id) && await store.FindAsync(id, ct) is { } request ? request : NotFound();
 
-    public async Task<Result<IReadOnlyList<BreakGlassRequest>>> ListAsync(bool unreviewedOnly, CancellationToken ct) =>
-        Result<IReadOnlyList<BreakGlassRequest>>.Success(await store.ListAsync(unreviewedOnly, ListLimit, ct));
+    /// <summary>Most recent first, <paramref name="limit"/> at a time, after the request <paramref name="after"/> of the previous page.</summary>
+    public async Task<Result<IReadOnlyList<BreakGlassRequest>>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct)
+    {
+        if (after is not null && !LeaseId.LooksValid(after))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidQuery, "'after' must be a request id from a previous page.");
+        }
+
+        return Result<IReadOnlyList<BreakGlassRequest>>.Success(await store.ListAsync(unreviewedOnly, after, limit, ct));
+    }
 
     /// <summary>
     /// Housekeeping: pending requests past their window become expired, and every issued lease still
@@ -159,7 +167,7 @@ public sealed partial class BreakGlassService(
     {
         var now = clock.GetCurrentInstant();
         var expired = await store.ExpirePendingAsync(now, ct);
-        var due = await store.DueRemindersAsync(now - settings.ReviewReminderAge, now - settings.ReviewReminderAge, ListLimit, ct);
+        var due = await store.DueRemindersAsync(now - settings.ReviewReminderAge, now - settings.ReviewReminderAge, ReminderBatch, ct);
         foreach (var request in due)
         {
             await store.MarkRemindedAsync(request.Id, now, ct);

@@ -22,8 +22,11 @@ public interface IBreakGlassStore
     /// <summary>Pending requests past their window to <c>expired</c>; returns how many.</summary>
     Task<int> ExpirePendingAsync(Instant now, CancellationToken ct);
 
-    /// <summary>Most recent first; only issued, unreviewed ones when <paramref name="unreviewedOnly"/>.</summary>
-    Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, int limit, CancellationToken ct);
+    /// <summary>
+    /// Most recent first, starting after the request <paramref name="after"/> (none: from the newest);
+    /// only issued, unreviewed ones when <paramref name="unreviewedOnly"/>.
+    /// </summary>
+    Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct);
 
     /// <summary>Issued, unreviewed requests made before <paramref name="requestedBefore"/> whose last reminder (if any) was before <paramref name="remindedBefore"/>.</summary>
     Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct);

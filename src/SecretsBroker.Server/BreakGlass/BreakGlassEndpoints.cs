@@ -33,9 +33,19 @@ internal static class BreakGlassEndpoints
         group.MapGet("/{id}", (string id, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.GetAsync(id, ct).ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))));
 
-        group.MapGet("/", (bool? unreviewed, BreakGlassService service, IClock clock, CancellationToken ct) =>
-            service.ListAsync(unreviewed ?? false, ct)
-                .ToHttp(list => Results.Ok(list.Select(r => r.ToContract(clock.GetCurrentInstant())).ToList())));
+        group.MapGet("/", async (bool? unreviewed, string? after, string? limit, BreakGlassService service, IClock clock, CancellationToken ct) =>
+        {
+            var page = PageLimit.Parse(limit);
+            if (!page.IsSuccess)
+            {
+                return new BrokerProblem(page.Error!);
+            }
+
+            var now = clock.GetCurrentInstant();
+            return await service.ListAsync(unreviewed ?? false, after, page.Value, ct).ToHttp(found => Results.Ok(new BreakGlassPage(
+                found.Select(r => r.ToContract(now)).ToList(),
+                found.Count == page.Value ? found[^1].Id : null)));
+        });
 
         return group;
     }

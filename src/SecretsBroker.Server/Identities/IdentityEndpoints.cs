@@ -12,14 +12,11 @@ namespace SecretsBroker.Server.Identities;
 /// <summary><c>/v1/identities</c>, <c>/v1/revocations</c> and the lease inventory: the security team's view of non-human identities.</summary>
 internal static class IdentityEndpoints
 {
-    private const int DefaultPageSize = 100;
-    private const int MaxPageSize = 1000;
-
     internal static RouteGroupBuilder MapIdentityEndpoints(this RouteGroupBuilder identities)
     {
         identities.MapGet("/", async (string? after, string? limit, IIdentityStore store, IdentityGate gate, CancellationToken ct) =>
         {
-            var page = ParseLimit(limit);
+            var page = PageLimit.Parse(limit);
             if (!page.IsSuccess)
             {
                 return new BrokerProblem(page.Error!);
@@ -67,7 +64,7 @@ internal static class IdentityEndpoints
         leases.MapGet("/", async (string? issuer, string? subject, string? run, string? role, string? state, string? breakGlass, string? after, string? limit,
             ILeaseInventory inventory, IClock clock, CancellationToken ct) =>
         {
-            var page = ParseLimit(limit);
+            var page = PageLimit.Parse(limit);
             if (!page.IsSuccess)
             {
                 return new BrokerProblem(page.Error!);
@@ -100,15 +97,4 @@ internal static class IdentityEndpoints
     }
 
     private static string? Selector(IdentityTarget t) => t.ClaimName is null ? null : $"{t.ClaimName}={t.ClaimValue}";
-
-    private static Result<int> ParseLimit(string? limit)
-    {
-        var size = DefaultPageSize;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
-        {
-            return BrokerError.Invalid(ErrorCodes.InvalidQuery, $"'limit' must be a number from 1 to {MaxPageSize}.");
-        }
-
-        return size;
-    }
 }

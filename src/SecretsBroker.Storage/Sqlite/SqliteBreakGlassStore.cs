@@ -39,7 +39,10 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
 
         public const string ExpirePending = "UPDATE break_glass_request SET state = 'expired' WHERE state = 'pending' AND approve_by <= @Now";
 
-        public const string ListAll = $"SELECT {Columns} FROM break_glass_request ORDER BY requested_at DESC LIMIT @Limit";
+        // Keyset paging, newest first: (requested_at, id) orders every request, even two in the same millisecond.
+        private const string AfterCursor = "(@After IS NULL OR (requested_at, id) < (SELECT requested_at, id FROM break_glass_request WHERE id = @After))";
+
+        public const string ListAll = $"SELECT {Columns} FROM break_glass_request WHERE {AfterCursor} ORDER BY requested_at DESC, id DESC LIMIT @Limit";
 
         public const string DueReminders = $"""
             SELECT {Columns} FROM break_glass_request
@@ -51,8 +54,8 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
         public const string MarkReminded = "UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id";
 
         public const string ListUnreviewed = $"""
-            SELECT {Columns} FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL
-            ORDER BY requested_at DESC LIMIT @Limit
+            SELECT {Columns} FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL AND {AfterCursor}
+            ORDER BY requested_at DESC, id DESC LIMIT @Limit
             """;
     }
 
@@ -102,10 +105,10 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
     public Task<int> ExpirePendingAsync(Instant now, CancellationToken ct) =>
         writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.ExpirePending, new { Now = now }, tx, cancellationToken: ct)), ct);
 
-    public async Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var rows = await c.QueryAsync<Row>(new CommandDefinition(unreviewedOnly ? Sql.ListUnreviewed : Sql.ListAll, new { Limit = limit }, cancellationToken: ct));
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(unreviewedOnly ? Sql.ListUnreviewed : Sql.ListAll, new { After = after, Limit = limit }, cancellationToken: ct));
         return rows.Select(r => r.ToRequest()).ToList();
     }
 

@@ -31,11 +31,11 @@ public sealed class BreakGlassReviewTests
 
         using var issued = await oncall.BreakGlassAsync(BreakGlassWorld.Solo);
         var id = (await issued.ReadAsync()).Request.Id;
-        var before = (await lead.GetFromJsonAsync<List<BreakGlassInfo>>($"{Routes.BreakGlass}?unreviewed=true"))!;
+        var before = (await lead.GetFromJsonAsync<BreakGlassPage>($"{Routes.BreakGlass}?unreviewed=true"))!.Requests;
         using var reviewed = await lead.PostAsJsonAsync($"{Routes.BreakGlass}/{id}/review", new BreakGlassReviewBody("justified", "Outage confirmed in INC-4711."));
         var review = (await reviewed.Content.ReadFromJsonAsync<BreakGlassInfo>())!;
-        var after = (await lead.GetFromJsonAsync<List<BreakGlassInfo>>($"{Routes.BreakGlass}?unreviewed=true"))!;
-        var all = (await lead.GetFromJsonAsync<List<BreakGlassInfo>>(Routes.BreakGlass))!;
+        var after = (await lead.GetFromJsonAsync<BreakGlassPage>($"{Routes.BreakGlass}?unreviewed=true"))!.Requests;
+        var all = (await lead.GetFromJsonAsync<BreakGlassPage>(Routes.BreakGlass))!.Requests;
 
         Assert.Contains(before, r => r.Id == id);
         Assert.Equal(HttpStatusCode.OK, reviewed.StatusCode);
