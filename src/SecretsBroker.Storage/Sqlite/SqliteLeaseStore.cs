@@ -27,6 +27,9 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         public const string InsertCredential = "INSERT INTO lease_credential (lease_id, ciphertext) VALUES (@Id, @Credential)";
 
+        // One command for both rows on the hot path: a command costs more than the statement it runs.
+        public const string InsertWithCredential = Insert + ";\n" + InsertCredential;
+
         public const string Activate = "UPDATE lease SET state = 'active' WHERE id = @Id AND state = 'issuing'";
 
         public const string Find = $"SELECT {Columns} FROM lease WHERE id = @Id";
@@ -108,17 +111,14 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         {
             try
             {
-                await c.ExecuteAsync(new CommandDefinition(Sql.Insert, lease, tx, cancellationToken: ct));
+                var row = new DynamicParameters(lease);
+                row.Add("Credential", credentialCiphertext);
+                await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
             {
                 // SQLITE_CONSTRAINT on the idempotency index: another request with this key won.
                 return false;
-            }
-
-            if (credentialCiphertext is not null)
-            {
-                await c.ExecuteAsync(new CommandDefinition(Sql.InsertCredential, new { lease.Id, Credential = credentialCiphertext }, tx, cancellationToken: ct));
             }
 
             await audit.AppendAsync(c, tx, record, ct);
