@@ -24,6 +24,9 @@ internal static class RevokeIdentityRun
 {
     private const string Stolen = "repo:acme/stolen:environment:production";
 
+    // The shape of the ids the broker gives revocations ("rev_" and 24 hex characters): every revoked row stores one.
+    private static readonly string RevocationId = "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
     public static async Task<int> RunAsync(BenchArgs args)
     {
         var dir = Path.Combine(args.Text("dir"), "revoke-" + args.WholeNumber("round", 1).ToString(CultureInfo.InvariantCulture));
@@ -44,7 +47,7 @@ internal static class RevokeIdentityRun
         var record = new AuditRecord(now, AuditContext.System, AuditActions.IdentityRevoke, target.Describe, AuditDecision.Allowed, "bench");
 
         var started = Stopwatch.GetTimestamp();
-        var revoked = await store.RevokeAsync("rev_bench", target, "bench", new BlockRule(target, "bench", "rev_bench", now), now, record, CancellationToken.None);
+        var revoked = await store.RevokeAsync(RevocationId, target, "bench", new BlockRule(target, "bench", RevocationId, now), now, record, CancellationToken.None);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         var states = await leaseStore.CountByStateAsync(CancellationToken.None);
