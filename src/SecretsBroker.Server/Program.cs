@@ -10,6 +10,7 @@ using SecretsBroker.Server.BreakGlass;
 using SecretsBroker.Server.Health;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Humans;
 using SecretsBroker.Server.Identities;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
@@ -58,6 +59,7 @@ public static class Program
         builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();
         builder.Services.AddWorkloadIdentity();
+        builder.Services.AddHumanSignIn();
         builder.Services.AddBrokerAuth();
         builder.Services.AddPolicy();
         builder.Services.AddLeasing();

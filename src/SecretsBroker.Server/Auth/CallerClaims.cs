@@ -7,8 +7,15 @@ public static class CallerClaims
 {
     public const string Scheme = "BrokerToken";
     public const string WorkloadScheme = "WorkloadToken";
+    public const string HumanScheme = "HumanToken";
 
-    /// <summary>Picks the scheme by the token's shape: broker tokens start with sbt_, anything else is a workload's OIDC token.</summary>
+    /// <summary>
+    /// Operator endpoints: broker tokens (sbt_…), or the OIDC token of a person's identity provider
+    /// (see <see cref="ScopePolicies"/>). The default scheme.
+    /// </summary>
+    public const string OperatorScheme = "Operator";
+
+    /// <summary>Lease and run endpoints: as <see cref="OperatorScheme"/>, and any other token is a workload's OIDC token.</summary>
     public const string SelectingScheme = "Bearer";
     public const string Workload = "workload_issuer";
     public const string Scope = "scope";

@@ -1,4 +1,6 @@
 using SecretsBroker.Core.Identity;
+using SecretsBroker.Server.Humans;
+using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server.Auth;
 
@@ -13,15 +15,15 @@ public static class ScopePolicies
 
     public static IServiceCollection AddBrokerAuth(this IServiceCollection services)
     {
-        // Operator endpoints know only broker tokens; lease and run endpoints authenticate through the
-        // selecting scheme, which hands a non-broker token to the workload handler.
-        services.AddAuthentication(CallerClaims.Scheme)
+        // Operator endpoints take broker tokens and people's OIDC tokens; lease and run endpoints also
+        // hand any other token to the workload handler. The token's claimed issuer only picks which
+        // handler checks it; each checks everything itself.
+        services.AddAuthentication(CallerClaims.OperatorScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BrokerTokenHandler>(CallerClaims.Scheme, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, WorkloadTokenHandler>(CallerClaims.WorkloadScheme, null)
-            .AddPolicyScheme(CallerClaims.SelectingScheme, null, o => o.ForwardDefaultSelector = http =>
-                CallerClaims.BearerOf(http.Request) is { } token && !token.StartsWith(TokenSecret.Prefix, StringComparison.Ordinal)
-                    ? CallerClaims.WorkloadScheme
-                    : CallerClaims.Scheme);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HumanTokenHandler>(CallerClaims.HumanScheme, null)
+            .AddPolicyScheme(CallerClaims.OperatorScheme, null, o => o.ForwardDefaultSelector = http => Pick(http, otherwise: CallerClaims.Scheme))
+            .AddPolicyScheme(CallerClaims.SelectingScheme, null, o => o.ForwardDefaultSelector = http => Pick(http, otherwise: CallerClaims.WorkloadScheme));
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(AnyToken, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasClaim(x => x.Type == CallerClaims.Scope)))
             .AddPolicy(Workload, p => p.AddAuthenticationSchemes(CallerClaims.SelectingScheme).RequireAuthenticatedUser().RequireClaim(CallerClaims.Workload))
@@ -36,5 +38,19 @@ public static class ScopePolicies
         }
 
         return services;
+    }
+
+    /// <summary>No token or a broker token: the broker-token handler; a person's provider's token: the human handler; else <paramref name="otherwise"/>.</summary>
+    private static string Pick(HttpContext http, string otherwise)
+    {
+        if (CallerClaims.BearerOf(http.Request) is not { } token || token.StartsWith(TokenSecret.Prefix, StringComparison.Ordinal))
+        {
+            return CallerClaims.Scheme;
+        }
+
+        var people = http.RequestServices.GetRequiredService<HumanIssuers>();
+        return people.All.Count > 0 && people.Find(SignedTokenVerifier<HumanIssuer>.ClaimedIssuer(token)) is not null
+            ? CallerClaims.HumanScheme
+            : otherwise;
     }
 }

@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace SecretsBroker.Server.Workloads;
 
 /// <summary>Where one trusted issuer's signing keys come from, kept fresh and kept at the last good set when a refresh fails.</summary>
@@ -11,6 +13,17 @@ internal abstract class JwksSource : IDisposable
 
     /// <summary>A token named a key id the current set lacks: look again now, unless that was done too recently.</summary>
     public abstract ValueTask<JwksKeySet?> RefreshForUnknownKeyAsync(CancellationToken ct);
+
+    /// <summary>The source an issuer's settings name: its JWKS file, else its JWKS URL (the options validator has checked them).</summary>
+    public static JwksSource For(SignedTokenIssuerOptions issuer, WorkloadOptions timing, IClock clock, IHttpClientFactory http, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(timing);
+        var refresh = Duration.FromSeconds(timing.JwksRefreshSeconds);
+        return string.IsNullOrWhiteSpace(issuer.JwksFile)
+            ? new JwksUrlSource(issuer.Name!, new Uri(issuer.JwksUrl!), refresh, Duration.FromSeconds(timing.UnknownKeyRefreshSeconds), clock, http, logger)
+            : new JwksFileSource(issuer.Name!, issuer.JwksFile, refresh, clock, logger);
+    }
 
     public void Dispose()
     {

@@ -1,6 +1,6 @@
 namespace SecretsBroker.Server.Workloads;
 
-/// <summary>One configured issuer, resolved: defaults applied, claims named, keys ready to be fetched.</summary>
+/// <summary>One configured CI platform, resolved: defaults applied, claims named, keys ready to be fetched.</summary>
 internal sealed record TrustedIssuer(
     string Name,
     string Issuer,
@@ -8,4 +8,4 @@ internal sealed record TrustedIssuer(
     IReadOnlyList<string> Algorithms,
     string RunClaim,
     string JobClaim,
-    JwksSource Keys);
+    JwksSource Keys) : ITokenIssuer;

@@ -11,20 +11,16 @@ internal sealed class TrustedIssuers : IDisposable
     public TrustedIssuers(IOptions<WorkloadOptions> options, IClock clock, IHttpClientFactory http, ILogger<TrustedIssuers> logger)
     {
         var o = options.Value;
-        var refresh = Duration.FromSeconds(o.JwksRefreshSeconds);
-        var unknownKeyRefresh = Duration.FromSeconds(o.UnknownKeyRefreshSeconds);
         All = o.Issuers.Select(i =>
         {
             // The options validator has checked every value used here.
             var dialect = WorkloadDialect.Find(i.Dialect)!;
-            JwksSource keys = string.IsNullOrWhiteSpace(i.JwksFile)
-                ? new JwksUrlSource(i.Name!, new Uri(i.JwksUrl!), refresh, unknownKeyRefresh, clock, http, logger)
-                : new JwksFileSource(i.Name!, i.JwksFile, refresh, clock, logger);
+            var keys = JwksSource.For(i, o, clock, http, logger);
             return new TrustedIssuer(
                 i.Name!,
                 i.Issuer!,
                 i.Audience!,
-                i.Algorithms.Count == 0 ? SigningAlgorithms.Supported : [.. i.Algorithms.Distinct(StringComparer.Ordinal)],
+                SigningAlgorithms.Allowed(i.Algorithms),
                 i.RunClaim ?? dialect.RunClaim,
                 i.JobClaim ?? dialect.JobClaim,
                 keys);
