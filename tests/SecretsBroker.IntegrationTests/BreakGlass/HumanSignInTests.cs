@@ -99,7 +99,7 @@ public sealed class HumanSignInTests : IDisposable
     }
 
     [Fact]
-    public async Task An_expired_or_foreign_token_is_unauthenticated_and_a_person_is_never_a_workload()
+    public async Task An_expired_foreign_or_malformed_token_is_unauthenticated_and_a_person_is_never_a_workload()
     {
         await using var world = await BreakGlassWorld.StartAsync(SignIn());
         using var alice = Person(world, "alice", ["oncall"], Duration.FromMinutes(1));
@@ -111,6 +111,10 @@ public sealed class HumanSignInTests : IDisposable
         world.Broker.Clock.Advance(Duration.FromMinutes(5));
         using var expired = await alice.BreakGlassAsync(BreakGlassWorld.Solo);
         using var unknown = await foreign.BreakGlassAsync(BreakGlassWorld.Solo);
+        using var garbled = world.Broker.Client();
+        garbled.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "eyJhbGciOi.not-a-token.x");
+        using var malformed = await garbled.BreakGlassAsync(BreakGlassWorld.Solo);
+        using var malformedLease = await LeasingBroker.LeaseAsync(garbled, world.Ci.RunId, "deploy");
 
         Assert.Equal((HttpStatusCode.Forbidden, "insufficient_scope"), (asWorkload.StatusCode, await asWorkload.CodeAsync()));
         Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
@@ -118,6 +122,7 @@ public sealed class HumanSignInTests : IDisposable
         Assert.Equal("unauthenticated", problem.Code);
         Assert.StartsWith("expired:", problem.Detail, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (malformed.StatusCode, malformedLease.StatusCode));
     }
 
     [Fact]
