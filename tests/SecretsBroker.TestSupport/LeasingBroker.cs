@@ -21,15 +21,18 @@ public sealed class LeasingBroker : IAsyncDisposable
     public const string Audience = "deploy-api";
 
     private readonly string policyFolder;
+    private readonly Dictionary<string, string?> settings;
+    private readonly List<TestBroker> stopped = [];
 
-    private LeasingBroker(TestBroker broker, CiTokenIssuer ci, string policyFolder)
+    private LeasingBroker(TestBroker broker, CiTokenIssuer ci, string policyFolder, Dictionary<string, string?> settings)
     {
         Broker = broker;
         Ci = ci;
         this.policyFolder = policyFolder;
+        this.settings = settings;
     }
 
-    public TestBroker Broker { get; }
+    public TestBroker Broker { get; private set; }
 
     public CiTokenIssuer Ci { get; }
 
@@ -76,7 +79,7 @@ public sealed class LeasingBroker : IAsyncDisposable
 
         var options = new TestBrokerOptions { Settings = all };
         var broker = await TestBroker.StartAsync(start is { } at ? options with { Start = at } : options);
-        var world = new LeasingBroker(broker, ci, folder);
+        var world = new LeasingBroker(broker, ci, folder, all);
         await world.PutSigningKeyAsync();
         return world;
     }
@@ -140,9 +143,32 @@ public sealed class LeasingBroker : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<IntrospectionResponse>())!;
     }
 
+    /// <summary>
+    /// Stops the broker and starts another on the same folder and policy, its clock where the old one
+    /// stopped, with <paramref name="changes"/> over the settings: what survives is only what was committed.
+    /// </summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?>? changes = null)
+    {
+        foreach (var (key, value) in changes ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var old = Broker;
+        stopped.Add(old);
+        Broker = await old.RestartAsync(new TestBrokerOptions { Settings = settings, Start = old.Clock.GetCurrentInstant() });
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Broker.DisposeAsync();
+
+        // The first broker owns the data folder: disposed last, it removes it.
+        foreach (var broker in stopped)
+        {
+            await broker.DisposeAsync();
+        }
+
         Ci.Dispose();
         Directory.Delete(policyFolder, recursive: true);
     }

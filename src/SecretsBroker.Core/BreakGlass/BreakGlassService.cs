@@ -20,6 +20,7 @@ public sealed partial class BreakGlassService(
     IPolicySource policy,
     IBreakGlassAlerts alerts,
     BreakGlassSettings settings,
+    AlertRetry alertRetry,
     IClock clock)
 {
     /// <summary>The identity a break-glass lease belongs to: the operator token, not a workload.</summary>
@@ -31,6 +32,9 @@ public sealed partial class BreakGlassService(
     private const int MaxJustificationLength = 1000;
     private const int MaxNotesLength = 2000;
     private const int ReminderBatch = 500;
+
+    // An issuance takes well under this; a request still approved after it lost its issuance with its process.
+    private static readonly Duration StrandedAfter = Duration.FromMinutes(5);
 
     /// <summary>Review outcomes a reviewer may record.</summary>
     public static IReadOnlyList<string> Outcomes { get; } = ["justified", "unjustified", "needs_follow_up"];
@@ -160,21 +164,30 @@ public sealed partial class BreakGlassService(
     }
 
     /// <summary>
-    /// Housekeeping: pending requests past their window become expired, and every issued lease still
-    /// unreviewed after the reminder age raises a reminder alert, once per that age. Safe to run twice.
+    /// Housekeeping: pending requests past their window become expired; requests whose issuance died
+    /// with its process are settled (issued, with their alert, when the lease row was written; failed
+    /// otherwise); and every issued lease still unreviewed after the reminder age raises a reminder
+    /// alert, once per that age. Safe to run twice.
     /// </summary>
-    public async Task<(int Expired, int Reminded)> SweepAsync(CancellationToken ct)
+    public async Task<BreakGlassSweep> SweepAsync(CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
         var expired = await store.ExpirePendingAsync(now, ct);
+        var stranded = await store.StrandedAsync(now - StrandedAfter, ReminderBatch, ct);
+        foreach (var (id, leaseWritten) in stranded)
+        {
+            await SettleAsync(id, leaseWritten ? id : null, now, ct);
+        }
+
         var due = await store.DueRemindersAsync(now - settings.ReviewReminderAge, now - settings.ReviewReminderAge, ReminderBatch, ct);
         foreach (var request in due)
         {
-            await store.MarkRemindedAsync(request.Id, now, ct);
-            await alerts.RaiseAsync(BreakGlassAlertKinds.ReviewReminder, request.Id, ct);
+            var alert = BreakGlassAlert.Raise(BreakGlassAlertKinds.ReviewReminder, request.Id, now, alertRetry);
+            await store.MarkRemindedAsync(request.Id, now, alert, ct);
+            await alerts.DeliverSoonAsync(alert.Id, ct);
         }
 
-        return (expired, due.Count);
+        return new BreakGlassSweep(expired, stranded.Count, due.Count);
     }
 
     private async Task<Result<BreakGlassOutcome>> IssueAsync(BreakGlassRequest request, RoleDefinition role, AuditContext audit, CancellationToken ct)
@@ -191,16 +204,23 @@ public sealed partial class BreakGlassService(
         var record = new AuditRecord(now, audit, AuditActions.BreakGlassIssue, $"lease:{lease.Id} break_glass:{request.Id} role:{role.Name}", AuditDecision.Allowed,
             $"incident {request.Incident}; requested by {request.RequesterActor}; expires {lease.ExpiresAt}");
         var issued = await leases.IssueDecidedAsync(lease, role, record, ct);
-        await store.MarkIssuedAsync(request.Id, issued.IsSuccess ? issued.Value.Lease.Id : null, ct);
-        if (issued.IsSuccess)
-        {
-            // Every issuance raises an alert; delivery is a job's business, with retries.
-            await alerts.RaiseAsync(BreakGlassAlertKinds.Issued, request.Id, ct);
-        }
-
+        await SettleAsync(request.Id, issued.IsSuccess ? issued.Value.Lease.Id : null, now, ct);
         return issued.IsSuccess
             ? new BreakGlassOutcome(request with { State = BreakGlassRequest.Issued, LeaseId = issued.Value.Lease.Id }, issued.Value)
             : issued.Error!;
+    }
+
+    /// <summary>
+    /// Records how an approved request ended. Every issuance raises an alert, stored with the state
+    /// change and delivered by a job with retries; the first to settle a request raises it.
+    /// </summary>
+    private async Task SettleAsync(string id, string? leaseId, Instant now, CancellationToken ct)
+    {
+        var alert = leaseId is null ? null : BreakGlassAlert.Raise(BreakGlassAlertKinds.Issued, id, now, alertRetry);
+        if (await store.MarkIssuedAsync(id, leaseId, alert, ct) && alert is not null)
+        {
+            await alerts.DeliverSoonAsync(alert.Id, ct);
+        }
     }
 
     private RoleDefinition? AllowedRole(string name) =>

@@ -13,8 +13,17 @@ public interface IBreakGlassStore
     /// <summary><c>pending</c> → <c>approved</c> by <paramref name="approver"/> while the window is open; false otherwise.</summary>
     Task<bool> ApproveAsync(string id, string approver, Instant now, AuditRecord record, CancellationToken ct);
 
-    /// <summary>Records the issued lease (state <c>issued</c>), or <c>failed</c> when <paramref name="leaseId"/> is null.</summary>
-    Task MarkIssuedAsync(string id, string? leaseId, CancellationToken ct);
+    /// <summary>
+    /// Records the issued lease (state <c>issued</c>) with its <paramref name="alert"/> in one transaction, or
+    /// <c>failed</c> when <paramref name="leaseId"/> is null; false when the request was no longer <c>approved</c>.
+    /// </summary>
+    Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct);
+
+    /// <summary>
+    /// Requests left <c>approved</c> since before <paramref name="approvedBefore"/> (their issuance died with its
+    /// process), each with whether its lease row was written.
+    /// </summary>
+    Task<IReadOnlyList<(string Id, bool LeaseWritten)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct);
 
     /// <summary>Records the review of an issued request once; false when it was already reviewed or never issued.</summary>
     Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct);
@@ -31,5 +40,18 @@ public interface IBreakGlassStore
     /// <summary>Issued, unreviewed requests made before <paramref name="requestedBefore"/> whose last reminder (if any) was before <paramref name="remindedBefore"/>.</summary>
     Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct);
 
-    Task MarkRemindedAsync(string id, Instant now, CancellationToken ct);
+    /// <summary>Records the reminder and stores its <paramref name="alert"/> in one transaction.</summary>
+    Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct);
+
+    /// <summary>An undelivered alert with its request and the webhooks that have it; null when unknown or delivered.</summary>
+    Task<AlertToDeliver?> FindAlertAsync(string alertId, CancellationToken ct);
+
+    Task RecordAlertDeliveryAsync(string alertId, string webhook, Instant now, CancellationToken ct);
+
+    Task CompleteAlertAsync(string alertId, Instant now, CancellationToken ct);
+
+    Task RetryAlertLaterAsync(string alertId, int failures, Instant nextAttemptAt, CancellationToken ct);
+
+    /// <summary>Undelivered alerts whose next attempt is due at <paramref name="now"/>, each taken until <paramref name="claimUntil"/>; their ids.</summary>
+    Task<IReadOnlyList<string>> ClaimDueAlertsAsync(Instant now, Instant claimUntil, int batch, CancellationToken ct);
 }

@@ -12,10 +12,5 @@ public sealed record RevocationBackoff(Duration First, Duration Cap, int Failure
 {
     public static RevocationBackoff Default { get; } = new(Duration.FromSeconds(1), Duration.FromMinutes(5), 6);
 
-    public Duration After(int failures)
-    {
-        var exponent = Math.Clamp(failures - 1, 0, 30);
-        var ticks = First.BclCompatibleTicks * (1L << exponent);
-        return ticks <= 0 || ticks > Cap.BclCompatibleTicks ? Cap : Duration.FromTicks(ticks);
-    }
+    public Duration After(int failures) => ExponentialBackoff.After(First, Cap, failures);
 }

@@ -1,9 +1,14 @@
 namespace SecretsBroker.Server.Alerts;
 
-/// <summary>The JSON body a webhook receives: what happened, to which request and lease, who asked and why. Never a credential.</summary>
+/// <summary>
+/// The JSON body a webhook receives: which alert (its id is the same on every retry, so a receiver can
+/// drop duplicates), what happened, to which request and lease, who asked and why. Never a credential.
+/// </summary>
 public sealed record AlertEvent(
+    string Id,
     string Kind,
     DateTimeOffset At,
+    DateTimeOffset RaisedAt,
     string RequestId,
     string Role,
     string Requester,

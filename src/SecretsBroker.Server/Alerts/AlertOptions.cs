@@ -8,6 +8,17 @@ public sealed class AlertOptions
     public const string Section = "Alerts";
 
     public List<AlertWebhook> Webhooks { get; set; } = [];
+
+    /// <summary>The wait after a failed delivery before the next; it doubles with each failure up to <see cref="RetryAtMostEverySeconds"/>.</summary>
+    [Range(1, 86_400)]
+    public int RetryAfterSeconds { get; set; } = 30;
+
+    [Range(1, 86_400)]
+    public int RetryAtMostEverySeconds { get; set; } = 3_600;
+
+    /// <summary>How often undelivered alerts that are due again are looked for.</summary>
+    [Range(100, 600_000)]
+    public int PollIntervalMilliseconds { get; set; } = 5_000;
 }
 
 /// <summary>One receiver: its name (for logs and job arguments), its URL, and where its HMAC key is (a file or a root secret).</summary>

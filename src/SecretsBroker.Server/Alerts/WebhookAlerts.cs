@@ -1,19 +1,14 @@
 using Hangfire;
-using Microsoft.Extensions.Options;
 using SecretsBroker.Core.BreakGlass;
 
 namespace SecretsBroker.Server.Alerts;
 
-/// <summary>Raises an alert by queueing one delivery job per configured webhook; the jobs carry ids only.</summary>
-internal sealed class WebhookAlerts(IBackgroundJobClient jobs, IOptions<AlertOptions> options) : IBreakGlassAlerts
+/// <summary>Starts an alert's delivery as a Hangfire job that carries the alert's id only.</summary>
+internal sealed class WebhookAlerts(IBackgroundJobClient jobs) : IBreakGlassAlerts
 {
-    public Task RaiseAsync(string kind, string requestId, CancellationToken ct)
+    public Task DeliverSoonAsync(string alertId, CancellationToken ct)
     {
-        foreach (var hook in options.Value.Webhooks)
-        {
-            jobs.Enqueue<AlertJobs>(j => j.DeliverAsync(kind, requestId, hook.Name));
-        }
-
+        jobs.Enqueue<AlertJobs>(j => j.DeliverAsync(alertId));
         return Task.CompletedTask;
     }
 }

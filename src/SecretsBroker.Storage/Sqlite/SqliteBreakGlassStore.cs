@@ -16,14 +16,15 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             """;
 
         public const string Insert = """
-            INSERT INTO break_glass_request (id, role, requester, requester_actor, justification, incident, ttl_seconds, state, requested_at, approve_by)
-            VALUES (@Id, @Role, @Requester, @RequesterActor, @Justification, @Incident, @TtlSeconds, @State, @RequestedAt, @ApproveBy)
+            INSERT INTO break_glass_request (id, role, requester, requester_actor, justification, incident, ttl_seconds, state, requested_at, approve_by, approved_at)
+            VALUES (@Id, @Role, @Requester, @RequesterActor, @Justification, @Incident, @TtlSeconds, @State, @RequestedAt, @ApproveBy,
+                    CASE WHEN @State = 'approved' THEN @RequestedAt END)
             """;
 
         public const string Find = $"SELECT {Columns} FROM break_glass_request WHERE id = @Id";
 
         public const string Approve = """
-            UPDATE break_glass_request SET state = 'approved', approver = @Approver
+            UPDATE break_glass_request SET state = 'approved', approver = @Approver, approved_at = @Now
             WHERE id = @Id AND state = 'pending' AND approve_by > @Now AND requester <> @Approver
             """;
 
@@ -52,6 +53,41 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             """;
 
         public const string MarkReminded = "UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id";
+
+        public const string Stranded = """
+            SELECT r.id, EXISTS (SELECT 1 FROM lease l WHERE l.id = r.id) AS lease_written
+            FROM break_glass_request r WHERE r.state = 'approved' AND r.approved_at <= @Before
+            ORDER BY r.approved_at LIMIT @Batch
+            """;
+
+        public const string InsertAlert = """
+            INSERT INTO alert (id, kind, request_id, raised_at, failures, next_attempt_at)
+            VALUES (@Id, @Kind, @RequestId, @RaisedAt, @Failures, @NextAttemptAt)
+            """;
+
+        public const string FindAlert = """
+            SELECT id, kind, request_id, raised_at, failures, next_attempt_at FROM alert WHERE id = @Id AND delivered_at IS NULL
+            """;
+
+        public const string AlertDeliveredTo = "SELECT webhook FROM alert_delivery WHERE alert_id = @Id";
+
+        public const string RecordAlertDelivery = """
+            INSERT INTO alert_delivery (alert_id, webhook, delivered_at) VALUES (@Id, @Webhook, @Now) ON CONFLICT DO NOTHING
+            """;
+
+        public const string CompleteAlert = "UPDATE alert SET delivered_at = @Now WHERE id = @Id AND delivered_at IS NULL";
+
+        public const string RetryAlertLater = """
+            UPDATE alert SET failures = @Failures, next_attempt_at = @NextAttemptAt WHERE id = @Id AND delivered_at IS NULL
+            """;
+
+        public const string AnyAlertDue = "SELECT EXISTS (SELECT 1 FROM alert WHERE delivered_at IS NULL AND next_attempt_at <= @Now)";
+
+        public const string ClaimDueAlerts = """
+            UPDATE alert SET next_attempt_at = @ClaimUntil
+            WHERE id IN (SELECT id FROM alert WHERE delivered_at IS NULL AND next_attempt_at <= @Now ORDER BY next_attempt_at LIMIT @Batch)
+            RETURNING id
+            """;
 
         public const string ListUnreviewed = $"""
             SELECT {Columns} FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL AND {AfterCursor}
@@ -85,9 +121,28 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             return true;
         }, ct);
 
-    public Task MarkIssuedAsync(string id, string? leaseId, CancellationToken ct) =>
+    public Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
-            await c.ExecuteAsync(new CommandDefinition(Sql.MarkIssued, new { Id = id, LeaseId = leaseId }, tx, cancellationToken: ct)), ct);
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.MarkIssued, new { Id = id, LeaseId = leaseId }, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            if (alert is not null)
+            {
+                await c.ExecuteAsync(new CommandDefinition(Sql.InsertAlert, alert, tx, cancellationToken: ct));
+            }
+
+            return true;
+        }, ct);
+
+    public async Task<IReadOnlyList<(string Id, bool LeaseWritten)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var rows = await c.QueryAsync<(string, long)>(new CommandDefinition(Sql.Stranded, new { Before = approvedBefore, Batch = batch }, cancellationToken: ct));
+        return rows.Select(r => (r.Item1, r.Item2 != 0)).ToList();
+    }
 
     public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
@@ -120,8 +175,68 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
         return rows.Select(r => r.ToRequest()).ToList();
     }
 
-    public Task MarkRemindedAsync(string id, Instant now, CancellationToken ct) =>
-        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct)), ct);
+    public Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(Sql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct));
+            return await c.ExecuteAsync(new CommandDefinition(Sql.InsertAlert, alert, tx, cancellationToken: ct));
+        }, ct);
+
+    public async Task<AlertToDeliver?> FindAlertAsync(string alertId, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var alert = await c.QuerySingleOrDefaultAsync<AlertRow>(new CommandDefinition(Sql.FindAlert, new { Id = alertId }, cancellationToken: ct));
+        if (alert is null)
+        {
+            return null;
+        }
+
+        var request = await c.QuerySingleAsync<Row>(new CommandDefinition(Sql.Find, new { Id = alert.RequestId }, cancellationToken: ct));
+        var deliveredTo = await c.QueryAsync<string>(new CommandDefinition(Sql.AlertDeliveredTo, new { Id = alertId }, cancellationToken: ct));
+        return new AlertToDeliver(alert.ToAlert(), request.ToRequest(), deliveredTo.ToHashSet(StringComparer.Ordinal));
+    }
+
+    public Task RecordAlertDeliveryAsync(string alertId, string webhook, Instant now, CancellationToken ct) =>
+        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.RecordAlertDelivery, new { Id = alertId, Webhook = webhook, Now = now }, tx, cancellationToken: ct)), ct);
+
+    public Task CompleteAlertAsync(string alertId, Instant now, CancellationToken ct) =>
+        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.CompleteAlert, new { Id = alertId, Now = now }, tx, cancellationToken: ct)), ct);
+
+    public Task RetryAlertLaterAsync(string alertId, int failures, Instant nextAttemptAt, CancellationToken ct) =>
+        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            Sql.RetryAlertLater, new { Id = alertId, Failures = failures, NextAttemptAt = nextAttemptAt }, tx, cancellationToken: ct)), ct);
+
+    public async Task<IReadOnlyList<string>> ClaimDueAlertsAsync(Instant now, Instant claimUntil, int batch, CancellationToken ct)
+    {
+        // A poll finds nothing due almost always: a read answers that without a write and its fsync.
+        await using (var read = await db.OpenReadAsync(ct))
+        {
+            if (!await read.ExecuteScalarAsync<bool>(new CommandDefinition(Sql.AnyAlertDue, new { Now = now }, cancellationToken: ct)))
+            {
+                return [];
+            }
+        }
+
+        return await writes.RunAsync(async (c, tx) => (await c.QueryAsync<string>(new CommandDefinition(
+            Sql.ClaimDueAlerts, new { Now = now, ClaimUntil = claimUntil, Batch = batch }, tx, cancellationToken: ct))).ToList(), ct);
+    }
+
+    private sealed class AlertRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Kind { get; init; } = "";
+
+        public string RequestId { get; init; } = "";
+
+        public Instant RaisedAt { get; init; }
+
+        public int Failures { get; init; }
+
+        public Instant NextAttemptAt { get; init; }
+
+        public BreakGlassAlert ToAlert() => new(Id, Kind, RequestId, RaisedAt, Failures, NextAttemptAt);
+    }
 
     private sealed class Row
     {

@@ -10,11 +10,16 @@ using Microsoft.Extensions.Logging;
 
 namespace SecretsBroker.IntegrationTests.BreakGlass;
 
-/// <summary>A real HTTP receiver on 127.0.0.1:0 that keeps every POST's signature header and body.</summary>
+/// <summary>
+/// A real HTTP receiver on 127.0.0.1:0 that keeps every accepted POST's signature header and body;
+/// the first <c>refuseFirst</c> posts it answers 503 and keeps apart, as a receiver that is down would.
+/// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly Channel<(string? Signature, string Body)> received = Channel.CreateUnbounded<(string?, string)>();
+    private readonly Channel<string> refused = Channel.CreateUnbounded<string>();
+    private int toRefuse;
 
     private WebhookReceiver(WebApplication app, string keyFile)
     {
@@ -28,18 +33,25 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public byte[] Key { get; } = "webhook-shared-key-0123456789abcdef"u8.ToArray();
 
-    public static async Task<WebhookReceiver> StartAsync()
+    public static async Task<WebhookReceiver> StartAsync(int refuseFirst = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var keyFile = Path.Combine(Path.GetTempPath(), "sb-hook-" + Guid.NewGuid().ToString("N"));
-        var receiver = new WebhookReceiver(builder.Build(), keyFile);
+        var receiver = new WebhookReceiver(builder.Build(), keyFile) { toRefuse = refuseFirst };
         await File.WriteAllBytesAsync(keyFile, receiver.Key);
         receiver.app.MapPost("/hook", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
-            await receiver.received.Writer.WriteAsync((request.Headers["X-SecretsBroker-Signature"].ToString(), await reader.ReadToEndAsync()));
+            var body = await reader.ReadToEndAsync();
+            if (Interlocked.Decrement(ref receiver.toRefuse) >= 0)
+            {
+                await receiver.refused.Writer.WriteAsync(body);
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
+            await receiver.received.Writer.WriteAsync((request.Headers["X-SecretsBroker-Signature"].ToString(), body));
             return Results.NoContent();
         });
         await receiver.app.StartAsync();
@@ -48,19 +60,30 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>Broker settings that send alerts here.</summary>
-    public Dictionary<string, string?> Settings() => new()
+    /// <summary>Broker settings that send alerts here, as webhook number <paramref name="index"/>.</summary>
+    public Dictionary<string, string?> Settings(int index = 0, string name = "security-pager") => new()
     {
-        ["Alerts:Webhooks:0:Name"] = "security-pager",
-        ["Alerts:Webhooks:0:Url"] = Url.ToString(),
-        ["Alerts:Webhooks:0:SecretFile"] = KeyFile,
+        [$"Alerts:Webhooks:{index}:Name"] = name,
+        [$"Alerts:Webhooks:{index}:Url"] = Url.ToString(),
+        [$"Alerts:Webhooks:{index}:SecretFile"] = KeyFile,
     };
 
+    /// <summary>The next accepted post.</summary>
     public async Task<(string? Signature, string Body)> NextAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         return await received.Reader.ReadAsync(timeout.Token);
     }
+
+    /// <summary>The body of the next post answered 503.</summary>
+    public async Task<string> NextRefusedAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        return await refused.Reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>Whether an accepted post is waiting to be read (none should, where a test says so).</summary>
+    public bool HasMore => received.Reader.TryPeek(out _);
 
     public async ValueTask DisposeAsync()
     {
