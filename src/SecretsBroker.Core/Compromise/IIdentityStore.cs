@@ -18,6 +18,9 @@ public interface IIdentityStore
     /// </summary>
     Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct);
 
+    /// <summary>Removes the stored claim sets no live lease was issued under; returns how many.</summary>
+    Task<int> PruneClaimSetsAsync(CancellationToken ct);
+
     Task<RevocationProgress?> ProgressAsync(string revocationId, CancellationToken ct);
 
     /// <summary>Removes the block rule with its audit event; false when there was none.</summary>

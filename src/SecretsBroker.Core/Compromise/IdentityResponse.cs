@@ -9,8 +9,12 @@ namespace SecretsBroker.Core.Compromise;
 /// The security team's answer to a stolen workload identity: every live lease of it dead at the
 /// broker in one statement, optionally a block rule that refuses it from then on, and unblocking.
 /// </summary>
-public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IAuditStore auditTrail, IClock clock)
+public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IAuditStore auditTrail, IClock clock) : IDisposable
 {
+    // One rule change at a time: a failed write reloads the rules from the store, which must not
+    // drop another change's rule that is in force in memory but not yet committed.
+    private readonly SemaphoreSlim changingRules = new(1, 1);
+
     /// <summary>The answer to a revocation: how many leases it ended and the id to follow its clean-up by.</summary>
     public sealed record Revocation(string Id, int Revoked, bool Blocked);
 
@@ -30,26 +34,36 @@ public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IA
         var now = clock.GetCurrentInstant();
         var id = "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var rule = block ? new BlockRule(target, reason, id, now) : null;
-        if (rule is not null)
+        var record = new AuditRecord(now, audit, AuditActions.IdentityRevoke, $"{target.Describe} revocation:{id}", AuditDecision.Allowed, $"{reason}{(block ? "; blocked" : "")}");
+        if (rule is null)
+        {
+            return new Revocation(id, await store.RevokeAsync(id, target, reason, null, now, record, ct), false);
+        }
+
+        await changingRules.WaitAsync(ct);
+        try
         {
             // In force in memory before the revoking statement runs: an issuance that passed the
             // check earlier either committed before the statement (and is revoked by it) or
             // re-checks after its commit and finds this rule.
-            await gate.AddAsync(rule, ct);
+            await gate.AddAsync(rule, CancellationToken.None);
+            try
+            {
+                return new Revocation(id, await store.RevokeAsync(id, target, reason, rule, now, record, CancellationToken.None), true);
+            }
+            catch
+            {
+                await gate.ReloadAsync(CancellationToken.None);
+                throw;
+            }
         }
-
-        var record = new AuditRecord(now, audit, AuditActions.IdentityRevoke, $"{target.Describe} revocation:{id}", AuditDecision.Allowed, $"{reason}{(block ? "; blocked" : "")}");
-        try
+        finally
         {
-            var revoked = await store.RevokeAsync(id, target, reason, rule, now, record, ct);
-            return new Revocation(id, revoked, block);
-        }
-        catch
-        {
-            await gate.ReloadAsync(CancellationToken.None);
-            throw;
+            changingRules.Release();
         }
     }
+
+    public void Dispose() => changingRules.Dispose();
 
     public async Task<Result<IdentityTarget>> UnblockAsync(Result<IdentityTarget> parsed, AuditContext audit, CancellationToken ct)
     {
@@ -60,13 +74,27 @@ public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IA
 
         var target = parsed.Value;
         var record = new AuditRecord(clock.GetCurrentInstant(), audit, AuditActions.IdentityUnblock, target.Describe, AuditDecision.Allowed, "unblocked");
-        if (!await store.UnblockAsync(target, record, ct))
+        bool removed;
+        await changingRules.WaitAsync(ct);
+        try
+        {
+            removed = await store.UnblockAsync(target, record, CancellationToken.None);
+            if (removed)
+            {
+                await gate.RemoveAsync(target, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            changingRules.Release();
+        }
+
+        if (!removed)
         {
             await auditTrail.AppendAsync(record with { Decision = AuditDecision.Denied, Reason = "not_blocked" }, ct);
             return BrokerError.NotFound(ErrorCodes.BlockNotFound, "No block rule for that identity.");
         }
 
-        await gate.RemoveAsync(target, ct);
         return target;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Naming;
 using SecretsBroker.Core.Outcomes;
 
 namespace SecretsBroker.Core.Compromise;
@@ -24,9 +25,10 @@ public sealed partial record IdentityTarget(string Issuer, string? Subject, stri
     /// <summary>Reads a target from a request: an issuer and either a subject or a <c>claim=value</c> selector, not both.</summary>
     public static Result<IdentityTarget> Parse(string? issuer, string? subject, string? selector)
     {
-        if (string.IsNullOrWhiteSpace(issuer) || issuer.Length > 200)
+        // The broker's name for the issuer (no ':'), which is also what keeps rule keys unambiguous.
+        if (issuer is null || ResourceName.Check(issuer, "issuer") is not null)
         {
-            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "An issuer is required.");
+            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "The issuer is the broker's name for it (e.g. github), as in Workloads:Issuers.");
         }
 
         if ((subject is null) == (selector is null))

@@ -6,7 +6,9 @@ namespace SecretsBroker.Core.Leasing;
 /// One issued credential and its binding: which workload (issuer, subject), which run and job, which
 /// step and purpose, under which role and rule. It holds the provider's handle (a role name, a JWT
 /// id) and the root secret it was minted from, never the credential itself. A break-glass lease
-/// belongs to an operator and its expiry never moves.
+/// belongs to an operator and its expiry never moves. <see cref="Claims"/> (the workload token's
+/// <see cref="Identity.ClaimSet"/>) is stored with a new lease, so a revocation by claim selector finds
+/// the leases issued under that claim; it is not read back.
 /// </summary>
 public sealed record Lease(
     string Id,
@@ -29,11 +31,12 @@ public sealed record Lease(
     string? IdempotencyKey,
     string? RevokeReason,
     Instant? RevokedAt,
-    bool BreakGlass = false)
+    bool BreakGlass = false,
+    string? Claims = null)
 {
     /// <summary>Validity at the point of use: active and not yet expired, whatever the jobs have noticed.</summary>
     public bool IsValidAt(Instant now) => State == LeaseState.Active && now < ExpiresAt;
 
     /// <summary>The state a reader should see: an active lease past its expiry is already dead.</summary>
-    public string EffectiveStateAt(Instant now) => State == LeaseState.Active && now >= ExpiresAt ? "expired" : State;
+    public string EffectiveStateAt(Instant now) => State == LeaseState.Active && now >= ExpiresAt ? LeaseState.Expired : State;
 }

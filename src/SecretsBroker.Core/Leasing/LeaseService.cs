@@ -81,7 +81,7 @@ public sealed class LeaseService(
         var issued = provider.MintsDownstream
             ? await IssueWrittenAheadAsync(lease, role, provider, record, who, command.IdempotencyKey, ct)
             : await IssueInOneWriteAsync(lease with { State = LeaseState.Active }, role, provider, record, who, command.IdempotencyKey, ct);
-        return await RecheckBlockAsync(issued, who, audit, target, ct);
+        return await RecheckBlockAsync(issued, who, audit, target);
     }
 
     /// <summary>403 identity_blocked, audited, when a block rule covers the caller; checked before any policy decision.</summary>
@@ -100,17 +100,30 @@ public sealed class LeaseService(
     /// A block that came into force while this lease was being issued: the revoking statement may
     /// have run before the lease committed, so the lease is revoked here and not handed out.
     /// </summary>
-    private async Task<Result<IssuedLease>> RecheckBlockAsync(Result<IssuedLease> issued, WorkloadIdentity who, AuditContext audit, string target, CancellationToken ct)
+    /// <remarks>Runs to the end whether or not the caller is still there: a committed lease must not stay live.</remarks>
+    private async Task<Result<IssuedLease>> RecheckBlockAsync(Result<IssuedLease> issued, WorkloadIdentity who, AuditContext audit, string target)
     {
-        if (!issued.IsSuccess || identities is null || await identities.BlockOfAsync(who, ct) is not { } rule)
+        if (identities is null || await identities.BlockOfAsync(who, CancellationToken.None) is not { } rule)
         {
             return issued;
         }
 
+        if (!issued.IsSuccess && issued.Error!.Code != ErrorCodes.LeaseNotActive)
+        {
+            return issued;
+        }
+
+        // Revoked while it was minted, by the block's statement: the block is the answer.
+        if (!issued.IsSuccess)
+        {
+            return await BlockedAsync(who, audit, AuditActions.LeaseIssue, target, CancellationToken.None) ?? issued;
+        }
+
         var now = clock.GetCurrentInstant();
         var id = issued.Value.Lease.Id;
-        await store.RevokeAsync(id, "identity_blocked", now, new AuditRecord(now, audit, AuditActions.LeaseRevoke, $"lease:{id}", AuditDecision.Allowed, $"identity_blocked: {rule.Target.RuleKey}"), ct);
-        return await BlockedAsync(who, audit, AuditActions.LeaseIssue, target, ct) ?? issued;
+        var record = new AuditRecord(now, audit, AuditActions.LeaseRevoke, $"lease:{id}", AuditDecision.Allowed, $"identity_blocked: {rule.Target.RuleKey}");
+        await store.RevokeAsync(id, "identity_blocked", now, record, CancellationToken.None);
+        return await BlockedAsync(who, audit, AuditActions.LeaseIssue, target, CancellationToken.None) ?? issued;
     }
 
     /// <summary>
@@ -158,7 +171,7 @@ public sealed class LeaseService(
         if (!minted.IsSuccess)
         {
             var failure = new AuditRecord(clock.GetCurrentInstant(), record.Context, AuditActions.LeaseRevoke, $"lease:{lease.Id}", AuditDecision.Allowed, "mint_failed");
-            await store.RevokeAsync(lease.Id, "mint_failed", failure.At, failure, ct);
+            await store.RevokeAsync(lease.Id, "mint_failed", failure.At, failure, CancellationToken.None);
             return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
         }
 
@@ -348,7 +361,8 @@ public sealed class LeaseService(
             role.Renewable,
             command.IdempotencyKey,
             null,
-            null);
+            null,
+            Claims: ClaimSet.Canonical(who.Claims));
     }
 
     /// <summary>How long the lease may live with every renewal: the role's cap, and the rule's when it has one.</summary>

@@ -13,4 +13,10 @@ public static class LeaseState
     public const string Revoking = "revoking";
     public const string Revoked = "revoked";
     public const string RevokeFailed = "revoke_failed";
+
+    /// <summary>What readers see for an <c>active</c> lease past its expiry that the sweep has not reached yet.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>Every state a reader may see, and so may filter on.</summary>
+    public static IReadOnlyList<string> Seen { get; } = [Issuing, Active, Expired, Revoking, Revoked, RevokeFailed];
 }

@@ -40,6 +40,7 @@ public static class ErrorCodes
     public const string RequestInProgress = "request_in_progress";
     public const string IdentityBlocked = "identity_blocked";
     public const string InvalidSelector = "invalid_selector";
+    public const string UnknownIssuer = "unknown_issuer";
     public const string BlockNotFound = "block_not_found";
     public const string RevocationNotFound = "revocation_not_found";
     /// <summary>A CI platform's OIDC token was refused; the message starts with the specific reason (e.g. <c>expired:</c>).</summary>

@@ -6,6 +6,7 @@ using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Leases;
+using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server.Identities;
 
@@ -39,13 +40,18 @@ internal static class IdentityEndpoints
             return Results.Ok(new IdentityPage(items, seen.Count == page.Value ? seen[^1].Seq : null));
         });
 
-        identities.MapPost("/revoke", (JsonBody<RevokeIdentityRequest> body, HttpContext http, IdentityResponse response, CancellationToken ct) =>
+        identities.MapPost("/revoke", (JsonBody<RevokeIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, CancellationToken ct) =>
             response.RevokeAsync(
-                    IdentityTarget.Parse(body.Value.Issuer, body.Value.Subject, body.Value.Selector), body.Value.Reason, body.Value.Block, RequestAudit.ContextOf(http), ct)
+                    ConfiguredIssuer(issuers, body.Value.Issuer) is { } issuer
+                        ? IdentityTarget.Parse(issuer, body.Value.Subject, body.Value.Selector)
+                        : UnknownIssuer(issuers),
+                    body.Value.Reason, body.Value.Block, RequestAudit.ContextOf(http), ct)
                 .ToHttp(r => Results.Ok(new IdentityRevocationResult(r.Id, r.Revoked, r.Blocked))));
 
-        identities.MapPost("/unblock", (JsonBody<UnblockIdentityRequest> body, HttpContext http, IdentityResponse response, CancellationToken ct) =>
-            response.UnblockAsync(IdentityTarget.Parse(body.Value.Issuer, body.Value.Subject, body.Value.Selector), RequestAudit.ContextOf(http), ct)
+        // An issuer no longer configured may still have a block rule to lift: its name is taken as given.
+        identities.MapPost("/unblock", (JsonBody<UnblockIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, CancellationToken ct) =>
+            response.UnblockAsync(
+                    IdentityTarget.Parse(ConfiguredIssuer(issuers, body.Value.Issuer) ?? body.Value.Issuer, body.Value.Subject, body.Value.Selector), RequestAudit.ContextOf(http), ct)
                 .ToHttp(t => Results.Ok(new IdentityUnblocked(t.Issuer, t.Subject, Selector(t)))));
         return identities;
     }
@@ -87,14 +93,26 @@ internal static class IdentityEndpoints
                 return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, "'breakGlass' must be true or false."));
             }
 
-            var found = await inventory.PageAsync(new LeaseFilter(issuer, subject, run, role, state, onlyBreakGlass), after, page.Value, ct);
+            if (state is not null && !LeaseState.Seen.Contains(state))
+            {
+                return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, $"'state' must be one of {string.Join(", ", LeaseState.Seen)}."));
+            }
+
             var now = clock.GetCurrentInstant();
+            var found = await inventory.PageAsync(new LeaseFilter(issuer, subject, run, role, state, onlyBreakGlass), after, page.Value, now, ct);
             return Results.Ok(new LeasePage(
                 found.Select(l => new LeaseInventoryItem(l.Issuer, l.Subject, l.ToContract(now))).ToList(),
                 found.Count == page.Value ? found[^1].Id : null));
         }).RequireAuthorization(IdentitySetup.InventoryReaders);
         return leases;
     }
+
+    /// <summary>The broker's name of a configured workload issuer, given by that name or by its <c>iss</c> URL; null when none is configured so.</summary>
+    private static string? ConfiguredIssuer(TrustedIssuers issuers, string? given) =>
+        issuers.All.FirstOrDefault(i => i.Name == given || i.Issuer == given)?.Name;
+
+    private static BrokerError UnknownIssuer(TrustedIssuers issuers) =>
+        BrokerError.Invalid(ErrorCodes.UnknownIssuer, $"No workload issuer of that name is configured; the configured ones are: {string.Join(", ", issuers.All.Select(i => i.Name))}.");
 
     private static string? Selector(IdentityTarget t) => t.ClaimName is null ? null : $"{t.ClaimName}={t.ClaimValue}";
 }

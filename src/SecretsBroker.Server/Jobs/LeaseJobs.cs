@@ -1,4 +1,5 @@
 using Hangfire;
+using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Jobs;
 using SecretsBroker.Core.Secrets;
 using SecretsBroker.Server.Hosting;
@@ -11,7 +12,14 @@ namespace SecretsBroker.Server.Jobs;
 /// Core; these only call it.
 /// </summary>
 public sealed class LeaseJobs(
-    BrokerSeal seal, ExpirySweep sweep, LeaseRevoker revoker, Reconciliation reconciliation, SecretRotation rotation, OrphanSweep orphans, ILogger<LeaseJobs> logger)
+    BrokerSeal seal,
+    ExpirySweep sweep,
+    LeaseRevoker revoker,
+    Reconciliation reconciliation,
+    SecretRotation rotation,
+    OrphanSweep orphans,
+    IIdentityStore identities,
+    ILogger<LeaseJobs> logger)
 {
     private int sweeping;
 
@@ -47,7 +55,10 @@ public sealed class LeaseJobs(
         }
     }
 
-    /// <summary>Leases stuck in issuing (a crash) or in clean-up (an outage), and rotations a crash left pending, are finished.</summary>
+    /// <summary>
+    /// Leases stuck in issuing (a crash) or in clean-up (an outage), and rotations a crash left pending,
+    /// are finished; claim sets no live lease was issued under are dropped.
+    /// </summary>
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     public async Task ReconcileAsync()
@@ -59,6 +70,7 @@ public sealed class LeaseJobs(
 
         var (reclaimed, revoked) = await reconciliation.RunAsync(CancellationToken.None);
         var rotations = await rotation.RecoverAsync(null, CancellationToken.None);
+        await identities.PruneClaimSetsAsync(CancellationToken.None);
         JobLog.Reconciled(logger, reclaimed, revoked, rotations);
     }
 

@@ -34,11 +34,18 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             WHERE issuer = @Issuer AND subject = @Subject AND state IN ('issuing', 'active')
             """;
 
-        // Exact claim match on the identity's latest claims; the claim name is checked to hold no quote.
+        // Exact claim match on the claims each lease was issued under (its claim set), through the
+        // sets of the issuer that carry the claim and then their leases.
         public const string RevokeSelector = $"""
-            UPDATE lease INDEXED BY lease_live_by_identity SET {ToRevoking}
-            WHERE issuer = @Issuer AND state IN ('issuing', 'active')
-              AND subject IN (SELECT subject FROM workload_identity WHERE issuer = @Issuer AND json_extract(claims, @Path) = @ClaimValue)
+            UPDATE lease SET {ToRevoking}
+            WHERE claims_id IN (SELECT id FROM workload_claims WHERE issuer = @Issuer AND json_extract(claims, @Path) = @ClaimValue)
+              AND issuer = @Issuer AND state IN ('issuing', 'active')
+            """;
+
+        // A set no live lease points at serves no selector any more (ended leases keep a dangling id).
+        public const string PruneClaimSets = """
+            DELETE FROM workload_claims
+            WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.claims_id = workload_claims.id AND l.state IN ('issuing', 'active'))
             """;
 
         public const string InsertRevocation = """
@@ -78,7 +85,12 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
                 (filter.Subject, "subject = @Subject"),
                 (filter.Run, "run_id = @Run"),
                 (filter.Role, "role = @Role"),
-                (filter.State, "state = @State"),
+                (filter.State, filter.State switch
+                {
+                    LeaseState.Active => "state = 'active' AND expires_at > @Now",
+                    LeaseState.Expired => "state = 'active' AND expires_at <= @Now",
+                    _ => "state = @State",
+                }),
                 (filter.BreakGlass, "break_glass = @BreakGlass"),
             ];
             var where = filters.Where(f => f.Given is not null).Select(f => f.Condition).Prepend("id > @After");
@@ -143,6 +155,9 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             return n;
         }, ct);
 
+    public Task<int> PruneClaimSetsAsync(CancellationToken ct) =>
+        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.PruneClaimSets, transaction: tx, cancellationToken: ct)), ct);
+
     public async Task<RevocationProgress?> ProgressAsync(string revocationId, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
@@ -177,10 +192,10 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
         return rows.Select(r => new BlockRule(new IdentityTarget(r.Issuer, r.Subject, r.ClaimName, r.ClaimValue), r.Reason, r.RevocationId, r.At)).ToList();
     }
 
-    public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, Instant now, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Limit = limit };
+        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Now = now, Limit = limit };
         var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.Leases(filter), args, cancellationToken: ct));
         return rows.Select(r => r.ToLease()).ToList();
     }

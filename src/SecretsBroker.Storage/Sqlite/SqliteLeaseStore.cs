@@ -18,11 +18,16 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         private const string ToRevoking = LeaseSql.ToRevoking;
 
+        // The token's claim set first (shared by the leases of one job, so usually already there), then
+        // the lease pointing at it.
         public const string Insert = """
+            INSERT INTO workload_claims (digest, issuer, claims) SELECT @ClaimsDigest, @Issuer, @Claims WHERE @ClaimsDigest IS NOT NULL
+            ON CONFLICT (digest) DO NOTHING;
             INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass)
+                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass, claims_id)
             VALUES (@Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
-                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @BreakGlass)
+                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @BreakGlass,
+                    (SELECT id FROM workload_claims WHERE digest = @ClaimsDigest))
             """;
 
         public const string InsertCredential = "INSERT INTO lease_credential (lease_id, ciphertext) VALUES (@Id, @Credential)";
@@ -113,6 +118,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             {
                 var row = new DynamicParameters(lease);
                 row.Add("Credential", credentialCiphertext);
+                row.Add("ClaimsDigest", lease.Claims is { } claims ? ClaimSetDigest.Of(lease.Issuer, claims) : null);
                 await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)

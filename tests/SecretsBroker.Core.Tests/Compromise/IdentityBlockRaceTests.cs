@@ -56,6 +56,8 @@ public sealed class IdentityBlockRaceTests
 
         public Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct) => Task.FromResult(0);
 
+        public Task<int> PruneClaimSetsAsync(CancellationToken ct) => Task.FromResult(0);
+
         public Task<RevocationProgress?> ProgressAsync(string revocationId, CancellationToken ct) => Task.FromResult<RevocationProgress?>(null);
 
         public Task<bool> UnblockAsync(IdentityTarget target, AuditRecord record, CancellationToken ct) => Task.FromResult(false);

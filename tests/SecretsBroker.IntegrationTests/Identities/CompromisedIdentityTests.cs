@@ -35,6 +35,21 @@ public sealed class CompromisedIdentityTests
         return client;
     }
 
+    /// <summary>A runner of the issuer's usual subject whose token names <paramref name="actor"/> (the person who started the job).</summary>
+    private static HttpClient RunnerStartedBy(LeasingBroker world, string actor, string job)
+    {
+        var client = world.Broker.Client();
+        var token = world.Ci.Mint(world.Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?>
+        {
+            ["actor"] = actor,
+            ["run_id"] = world.Ci.RunId,
+            ["check_run_id"] = job,
+            ["repository"] = world.Ci.Repository,
+        });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     private static async Task<IssuedLeaseResponse> LeaseAsync(HttpClient runner, LeasingBroker world, string step = "deploy")
     {
         using var response = await LeasingBroker.LeaseAsync(runner, world.Ci.RunId, step, purpose: Guid.NewGuid().ToString("N"));
@@ -100,6 +115,23 @@ public sealed class CompromisedIdentityTests
         Assert.Equal(2, all.Revoked);
         Assert.Equal("revoking", await StateOfAsync(world, a.Lease.Id));
         Assert.Equal("revoking", await StateOfAsync(world, b.Lease.Id));
+    }
+
+    [Fact]
+    public async Task A_claim_selector_matches_the_claims_each_lease_was_issued_under_not_the_identitys_latest_token()
+    {
+        await using var world = await LeasingBroker.StartAsync();
+        using var byMallory = RunnerStartedBy(world, "mallory", "101");
+        using var byAlice = RunnerStartedBy(world, "alice", "102");
+        var mallorys = await LeaseAsync(byMallory, world);
+        var alices = await LeaseAsync(byAlice, world);
+        using var security = await SecurityAsync(world);
+
+        var revoked = await RevokeAsync(security, new RevokeIdentityRequest("github", null, "actor=mallory", "mallory's account taken over", Block: false));
+
+        Assert.Equal(1, revoked.Revoked);
+        Assert.Equal("revoking", await StateOfAsync(world, mallorys.Lease.Id));
+        Assert.Equal("active", await StateOfAsync(world, alices.Lease.Id));
     }
 
     [Fact]
@@ -195,5 +227,22 @@ public sealed class CompromisedIdentityTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("invalid_selector", await CodeOfAsync(response));
+    }
+
+    [Fact]
+    public async Task An_issuer_the_broker_does_not_trust_is_refused_and_one_named_by_its_iss_url_is_the_configured_issuer()
+    {
+        await using var world = await LeasingBroker.StartAsync();
+        using var runner = world.Runner();
+        var held = await LeaseAsync(runner, world);
+        using var security = await SecurityAsync(world);
+
+        using var unknown = await security.PostAsJsonAsync($"{Routes.Identities}/revoke", new RevokeIdentityRequest("gitlab", SubjectOf(world), null, "x", Block: true));
+        var byUrl = await RevokeAsync(security, new RevokeIdentityRequest(world.Ci.Issuer, SubjectOf(world), null, "stolen", Block: false));
+
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("unknown_issuer", await CodeOfAsync(unknown));
+        Assert.Equal(1, byUrl.Revoked);
+        Assert.Equal("revoking", await StateOfAsync(world, held.Lease.Id));
     }
 }

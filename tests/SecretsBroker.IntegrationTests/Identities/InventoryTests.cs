@@ -76,4 +76,28 @@ public sealed class InventoryTests
         Assert.Equal(3, firstPage.Leases.Concat(secondPage.Leases).Select(l => l.Lease.Id).Distinct().Count());
         Assert.NotEqual(HttpStatusCode.OK, workload.StatusCode);
     }
+
+    [Fact]
+    public async Task The_state_filter_means_what_readers_see_expired_included_and_an_unknown_state_is_an_invalid_query()
+    {
+        // The sweep waits a minute, so the expired lease is still only expired when listed.
+        await using var world = await LeasingBroker.StartAsync(new Dictionary<string, string?> { ["Leases:SweepIntervalMilliseconds"] = "60000" });
+        using var runner = world.Runner();
+        var shortLived = await LeaseAsync(runner, world.Ci.RunId, "deploy", LeasingBroker.OneShotRole);
+        world.Broker.Clock.Advance(NodaTime.Duration.FromMinutes(6));
+        using var fresh = world.Runner();
+        var live = await LeaseAsync(fresh, world.Ci.RunId, "deploy");
+        using var security = world.Broker.Client(await world.Broker.CreateTokenAsync("sec", "security"));
+
+        var active = (await security.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?state=active"))!;
+        var expired = (await security.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?state=expired"))!;
+        using var bogus = await security.GetAsync($"{Routes.Leases}?state=bogus");
+
+        Assert.Equal(live, Assert.Single(active.Leases).Lease.Id);
+        var dead = Assert.Single(expired.Leases);
+        Assert.Equal(shortLived, dead.Lease.Id);
+        Assert.Equal("expired", dead.Lease.State);
+        Assert.Equal(HttpStatusCode.BadRequest, bogus.StatusCode);
+        Assert.Equal("invalid_query", (await bogus.Content.ReadFromJsonAsync<SecretsBroker.Contracts.Errors.ProblemResponse>())!.Code);
+    }
 }
