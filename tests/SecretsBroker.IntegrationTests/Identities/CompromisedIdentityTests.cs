@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Audit;
@@ -244,5 +245,41 @@ public sealed class CompromisedIdentityTests
         Assert.Equal("unknown_issuer", await CodeOfAsync(unknown));
         Assert.Equal(1, byUrl.Revoked);
         Assert.Equal("revoking", await StateOfAsync(world, held.Lease.Id));
+    }
+
+    [Fact]
+    public async Task The_steps_of_one_job_share_one_claim_set_and_sets_no_live_lease_uses_are_pruned()
+    {
+        await using var world = await LeasingBroker.StartAsync();
+        using var runner = world.Runner();
+        var deploy = await LeaseAsync(runner, world);
+        var migrate = await LeaseAsync(runner, world, "migrate-db");
+        using var otherJob = RunnerStartedBy(world, "alice", "202");
+        var other = await LeaseAsync(otherJob, world);
+        var jobs = world.Broker.Services.GetRequiredService<SecretsBroker.Server.Jobs.LeaseJobs>();
+        using var admin = world.Broker.Admin();
+
+        var stored = await ClaimSetsAsync(world);
+        foreach (var id in new[] { deploy.Lease.Id, migrate.Lease.Id })
+        {
+            using var revoked = await admin.DeleteAsync($"{Routes.Leases}/{id}");
+            revoked.EnsureSuccessStatusCode();
+        }
+
+        await jobs.ReconcileAsync();
+        var afterPrune = await ClaimSetsAsync(world);
+        using var security = await SecurityAsync(world);
+        var revocation = await RevokeAsync(security, new RevokeIdentityRequest("github", null, "actor=alice", "x", Block: false));
+
+        Assert.Equal(2, stored);
+        Assert.Equal(1, afterPrune);
+        Assert.Equal(1, revocation.Revoked);
+        Assert.Equal("revoking", await StateOfAsync(world, other.Lease.Id));
+    }
+
+    private static async Task<long> ClaimSetsAsync(LeasingBroker world)
+    {
+        using var db = world.Broker.OpenRawDatabase();
+        return await db.ExecuteScalarAsync<long>("SELECT count(*) FROM workload_claims");
     }
 }
