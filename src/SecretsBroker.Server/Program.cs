@@ -55,6 +55,9 @@ public static class Program
         // Settings files are found beside the binary, whatever the working folder (systemd, scripts).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddBrokerHosting();
+
+        // HttpClient logs every request's URL at Information; a webhook URL may carry its secret in the path.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Services.AddAudit();
         builder.Services.AddSecrets();
         builder.Services.AddOperatorTokens();

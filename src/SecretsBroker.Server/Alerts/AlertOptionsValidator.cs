@@ -18,9 +18,10 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
                 failures.Add($"{key}:Name '{hook.Name}' is used twice.");
             }
 
-            if (hook.Url is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            // A justification and an incident travel in the event: https, except to this machine.
+            if (hook.Url is not { IsAbsoluteUri: true } url || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
             {
-                failures.Add($"{key}:Url must be an absolute http or https URL.");
+                failures.Add($"{key}:Url must be an absolute https URL (http only to a loopback address).");
             }
 
             if ((hook.SecretFile is null) == (hook.SecretName is null))

@@ -76,6 +76,33 @@ public sealed class BreakGlassAlertTests
     }
 
     [Fact]
+    public async Task A_plain_http_webhook_off_this_machine_stops_the_broker_at_start()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var settings = receiver.Settings();
+        settings["Alerts:Webhooks:0:Url"] = "http://alerts.example.com/hook";
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => BreakGlassWorld.StartAsync(settings));
+
+        Assert.Contains("Alerts:Webhooks:0:Url", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_webhook_url_never_reaches_the_log_since_its_path_may_be_its_secret()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var world = await BreakGlassWorld.StartAsync(receiver.Settings());
+        using var oncall = await world.OperatorAsync("oncall");
+
+        using var response = await oncall.BreakGlassAsync(BreakGlassWorld.Solo);
+        await receiver.NextAsync();
+        await Task.Delay(200);
+
+        Assert.Contains("delivered to webhook security-pager", world.Broker.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(receiver.Url.AbsolutePath, world.Broker.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_break_glass_lease_left_unreviewed_past_the_reminder_age_raises_a_reminder_and_another_after_each_further_period()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
