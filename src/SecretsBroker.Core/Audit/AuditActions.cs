@@ -21,4 +21,5 @@ public static class AuditActions
     public const string BreakGlassApprove = "break_glass.approve";
     public const string BreakGlassIssue = "break_glass.issue";
     public const string BreakGlassReview = "break_glass.review";
+    public const string BreakGlassExpire = "break_glass.expire";
 }

@@ -11,10 +11,11 @@ public sealed class BreakGlassAlertDelivery(IBreakGlassStore store, IAlertWebhoo
 {
     private const int ClaimBatch = 100;
 
-    /// <summary>What one attempt did: delivered to every webhook, tried again later, or nothing to do (unknown or already delivered).</summary>
+    /// <summary>What one attempt did: delivered to every webhook, tried again later, nothing to do (unknown or already delivered), or recorded only (no webhook configured).</summary>
     public enum Outcome
     {
         Delivered,
+        NoWebhook,
         RetryLater,
         NothingToDo,
     }
@@ -24,6 +25,12 @@ public sealed class BreakGlassAlertDelivery(IBreakGlassStore store, IAlertWebhoo
         if (await store.FindAlertAsync(alertId, ct) is not { } pending)
         {
             return Outcome.NothingToDo;
+        }
+
+        if (webhooks.Names.Count == 0)
+        {
+            await store.CompleteAlertAsync(alertId, clock.GetCurrentInstant(), ct);
+            return Outcome.NoWebhook;
         }
 
         var missed = 0;

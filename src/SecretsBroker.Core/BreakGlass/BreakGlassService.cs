@@ -172,7 +172,8 @@ public sealed partial class BreakGlassService(
     public async Task<BreakGlassSweep> SweepAsync(CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        var expired = await store.ExpirePendingAsync(now, ct);
+        var expired = await store.ExpirePendingAsync(
+            now, id => new AuditRecord(now, AuditContext.System, AuditActions.BreakGlassExpire, $"break_glass:{id}", AuditDecision.Allowed, "not approved within its window"), ct);
         var stranded = await store.StrandedAsync(now - StrandedAfter, ReminderBatch, ct);
         foreach (var (id, leaseWritten) in stranded)
         {
@@ -241,7 +242,7 @@ public sealed partial class BreakGlassService(
 
         if (justification.Length > MaxJustificationLength)
         {
-            return BrokerError.Invalid(ErrorCodes.JustificationTooShort, $"The justification must be at most {MaxJustificationLength} characters.");
+            return BrokerError.Invalid(ErrorCodes.JustificationTooLong, $"The justification must be at most {MaxJustificationLength} characters.");
         }
 
         if (string.IsNullOrWhiteSpace(command.Incident))

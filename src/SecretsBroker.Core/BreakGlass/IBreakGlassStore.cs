@@ -15,7 +15,8 @@ public interface IBreakGlassStore
 
     /// <summary>
     /// Records the issued lease (state <c>issued</c>) with its <paramref name="alert"/> in one transaction, or
-    /// <c>failed</c> when <paramref name="leaseId"/> is null; false when the request was no longer <c>approved</c>.
+    /// <c>failed</c> when <paramref name="leaseId"/> is null; false when the request was no longer <c>approved</c>
+    /// (a request the sweep settled as <c>failed</c> still becomes <c>issued</c> when its lease turns up).
     /// </summary>
     Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct);
 
@@ -28,8 +29,8 @@ public interface IBreakGlassStore
     /// <summary>Records the review of an issued request once; false when it was already reviewed or never issued.</summary>
     Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct);
 
-    /// <summary>Pending requests past their window to <c>expired</c>; returns how many.</summary>
-    Task<int> ExpirePendingAsync(Instant now, CancellationToken ct);
+    /// <summary>Pending requests past their window to <c>expired</c>, each with its <paramref name="recordFor"/> audit event; returns how many.</summary>
+    Task<int> ExpirePendingAsync(Instant now, Func<string, AuditRecord> recordFor, CancellationToken ct);
 
     /// <summary>
     /// Most recent first, starting after the request <paramref name="after"/> (none: from the newest);

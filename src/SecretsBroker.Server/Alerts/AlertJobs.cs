@@ -19,9 +19,14 @@ public sealed class AlertJobs(BreakGlassAlertDelivery delivery, BreakGlassServic
             return;
         }
 
-        if (await delivery.DeliverAsync(alertId, CancellationToken.None) == BreakGlassAlertDelivery.Outcome.RetryLater)
+        switch (await delivery.DeliverAsync(alertId, CancellationToken.None))
         {
-            AlertLog.RetryLater(logger, alertId);
+            case BreakGlassAlertDelivery.Outcome.RetryLater:
+                AlertLog.RetryLater(logger, alertId);
+                break;
+            case BreakGlassAlertDelivery.Outcome.NoWebhook:
+                AlertLog.NoWebhook(logger, alertId);
+                break;
         }
     }
 

@@ -21,6 +21,9 @@ internal static partial class AlertLog
     [LoggerMessage(EventId = 2605, Level = LogLevel.Warning, Message = "Alert {AlertId} missed at least one webhook; trying again later")]
     public static partial void RetryLater(ILogger logger, string alertId);
 
+    [LoggerMessage(EventId = 2607, Level = LogLevel.Warning, Message = "Alert {AlertId} raised, but no webhook is configured (Alerts:Webhooks): nobody was told")]
+    public static partial void NoWebhook(ILogger logger, string alertId);
+
     [LoggerMessage(EventId = 2606, Level = LogLevel.Error, Message = "Looking for alerts due again failed; the next poll tries again")]
     public static partial void PollFailed(ILogger logger, Exception exception);
 }

@@ -33,7 +33,7 @@ internal sealed class WebhookPoster(
 
         var now = clock.GetCurrentInstant();
         var body = JsonSerializer.Serialize(
-            new AlertEvent(alert.Id, alert.Kind, now.ToDateTimeOffset(), alert.RaisedAt.ToDateTimeOffset(), request.Id, request.Role, request.RequesterActor,
+            new AlertEvent(alert.Id, alert.Kind, now.ToDateTimeOffset(), alert.RaisedAt.ToDateTimeOffset(), request.Id, request.Role, request.RequesterActor, request.Requester,
                 request.Approver, request.Incident, request.Justification, request.LeaseId, request.TtlSeconds, request.RequestedAt.ToDateTimeOffset()),
             BrokerJson.Options);
         if (await KeyOfAsync(hook, ct) is not { } key)

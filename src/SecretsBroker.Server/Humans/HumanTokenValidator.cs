@@ -44,9 +44,13 @@ internal sealed class HumanTokenValidator
         var issuer = verified.Issuer;
         var groups = GroupsOf(verified.Jwt.EncodedPayload, issuer.GroupsClaim);
         var scopes = issuer.GroupsByScope.Where(s => s.Value.Any(groups.Contains)).Select(s => s.Key).Order(StringComparer.Ordinal).ToList();
-        var name = verified.Claims.TryGetValue(issuer.NameClaim, out var n) && !string.IsNullOrWhiteSpace(n) ? n : verified.Subject;
+        var name = verified.Claims.TryGetValue(issuer.NameClaim, out var n) && !string.IsNullOrWhiteSpace(n) && !Unverified(verified.Claims, issuer.NameClaim) ? n : verified.Subject;
         return (new HumanOperator(issuer.Name, verified.Subject, name, scopes), null);
     }
+
+    /// <summary>An email the provider says it has not verified is anyone's to claim: the trail shows the subject instead.</summary>
+    private static bool Unverified(Dictionary<string, string> claims, string nameClaim) =>
+        nameClaim == "email" && claims.TryGetValue("email_verified", out var verified) && string.Equals(verified, "false", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The groups claim as a set: an array's strings, or one string; anything else is no groups.</summary>
     private static HashSet<string> GroupsOf(string encodedPayload, string claim)

@@ -1,4 +1,5 @@
 using System.Net;
+using SecretsBroker.Core.BreakGlass;
 using SecretsBroker.Core.Naming;
 
 namespace SecretsBroker.Server.Workloads;
@@ -11,6 +12,11 @@ internal static class SignedTokenIssuerChecks
         if (ResourceName.Check(issuer.Name, "issuer name") is { } badName)
         {
             problems.Add($"{key}:Name: {badName.Message}");
+        }
+        else if (issuer.Name == BreakGlassService.Issuer)
+        {
+            // Break-glass leases belong to this issuer: a platform under the same name could own them.
+            problems.Add($"{key}:Name '{BreakGlassService.Issuer}' is reserved for break-glass leases.");
         }
 
         if (string.IsNullOrWhiteSpace(issuer.Issuer))

@@ -30,7 +30,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
 
         public const string MarkIssued = """
             UPDATE break_glass_request SET state = CASE WHEN @LeaseId IS NULL THEN 'failed' ELSE 'issued' END, lease_id = @LeaseId
-            WHERE id = @Id AND state = 'approved'
+            WHERE id = @Id AND (state = 'approved' OR (state = 'failed' AND @LeaseId IS NOT NULL))
             """;
 
         public const string Review = """
@@ -38,7 +38,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             WHERE id = @Id AND state = 'issued' AND reviewed_at IS NULL AND requester <> @Reviewer
             """;
 
-        public const string ExpirePending = "UPDATE break_glass_request SET state = 'expired' WHERE state = 'pending' AND approve_by <= @Now";
+        public const string ExpirePending = "UPDATE break_glass_request SET state = 'expired' WHERE state = 'pending' AND approve_by <= @Now RETURNING id";
 
         // Keyset paging, newest first: (requested_at, id) orders every request, even two in the same millisecond.
         private const string AfterCursor = "(@After IS NULL OR (requested_at, id) < (SELECT requested_at, id FROM break_glass_request WHERE id = @After))";
@@ -157,8 +157,17 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             return true;
         }, ct);
 
-    public Task<int> ExpirePendingAsync(Instant now, CancellationToken ct) =>
-        writes.RunAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(Sql.ExpirePending, new { Now = now }, tx, cancellationToken: ct)), ct);
+    public Task<int> ExpirePendingAsync(Instant now, Func<string, AuditRecord> recordFor, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var expired = (await c.QueryAsync<string>(new CommandDefinition(Sql.ExpirePending, new { Now = now }, tx, cancellationToken: ct))).ToList();
+            foreach (var id in expired)
+            {
+                await audit.AppendAsync(c, tx, recordFor(id), ct);
+            }
+
+            return expired.Count;
+        }, ct);
 
     public async Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct)
     {

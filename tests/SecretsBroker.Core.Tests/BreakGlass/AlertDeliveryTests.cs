@@ -75,15 +75,16 @@ public sealed class AlertDeliveryTests
     }
 
     [Fact]
-    public async Task With_no_webhook_configured_an_alert_is_done_at_once()
+    public async Task With_no_webhook_configured_an_alert_is_recorded_and_says_nobody_was_told()
     {
         var alert = Raise();
         webhooks.Configured.Clear();
 
         var outcome = await Delivery().DeliverAsync(alert.Id, default);
 
-        Assert.Equal(BreakGlassAlertDelivery.Outcome.Delivered, outcome);
+        Assert.Equal(BreakGlassAlertDelivery.Outcome.NoWebhook, outcome);
         Assert.Empty(webhooks.Posted);
+        Assert.True(store.IsDelivered(alert.Id));
     }
 
     private sealed class Webhooks : IAlertWebhooks

@@ -34,6 +34,9 @@ public sealed class BreakGlassAlertTests
         Assert.Equal(issued.Request.Id, root.GetProperty("requestId").GetString());
         Assert.Equal(issued.Lease!.Lease.Id, root.GetProperty("leaseId").GetString());
         Assert.Equal("INC-4711", root.GetProperty("incident").GetString());
+        Assert.EndsWith(":oncall", root.GetProperty("requester").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("requesterId").GetString()));
+        Assert.NotEqual(root.GetProperty("requester").GetString(), root.GetProperty("requesterId").GetString());
         Assert.Equal(BreakGlassWorld.Justification, root.GetProperty("justification").GetString());
         foreach (var value in issued.Lease.Credential.Values)
         {
@@ -73,6 +76,23 @@ public sealed class BreakGlassAlertTests
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => BreakGlassWorld.StartAsync(settings));
 
         Assert.Contains("Alerts:Webhooks:0", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_webhook_an_issuance_logs_a_warning_that_nobody_was_told()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+
+        using var response = await oncall.BreakGlassAsync(BreakGlassWorld.Solo);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!world.Broker.Logs.All.Contains("nobody was told", StringComparison.Ordinal) && !timeout.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        Assert.Contains("no webhook is configured (Alerts:Webhooks): nobody was told", world.Broker.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]

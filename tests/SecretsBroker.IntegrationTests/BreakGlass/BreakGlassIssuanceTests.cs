@@ -107,6 +107,18 @@ public sealed class BreakGlassIssuanceTests
     }
 
     [Fact]
+    public async Task A_justification_over_a_thousand_characters_is_too_long()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+
+        using var response = await oncall.BreakGlassAsync(BreakGlassWorld.Solo, new string('x', 1001));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("justification_too_long", await response.CodeAsync());
+    }
+
+    [Fact]
     public async Task A_token_without_the_operator_scope_cannot_break_glass()
     {
         await using var world = await BreakGlassWorld.StartAsync();

@@ -31,15 +31,21 @@ public sealed class HumanSignInTests : IDisposable
         ["Operators:Issuers:0:Scopes:security:0"] = "secops",
     };
 
-    private HttpClient Person(LeasingBroker world, string sub, string[] groups, Duration? lifetime = null)
+    private HttpClient Person(LeasingBroker world, string sub, string[] groups, Duration? lifetime = null, string? email = null, bool? emailVerified = null)
     {
         var client = world.Broker.Client();
-        var token = sso.Mint(world.Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?>
+        var claims = new Dictionary<string, object?>
         {
             ["sub"] = sub,
-            ["email"] = $"{sub}@example.test",
+            ["email"] = email ?? $"{sub}@example.test",
             ["groups"] = groups,
-        }, lifetime: lifetime);
+        };
+        if (emailVerified is { } verified)
+        {
+            claims["email_verified"] = verified;
+        }
+
+        var token = sso.Mint(world.Broker.Clock.GetCurrentInstant(), claims, lifetime: lifetime);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -57,6 +63,20 @@ public sealed class HumanSignInTests : IDisposable
         using var admin = world.Broker.Admin();
         var trail = (await admin.GetFromJsonAsync<AuditPage>($"{Routes.Audit}?limit=1000"))!;
         Assert.Contains(trail.Events, e => e.Action == "break_glass.request" && e.Actor == "human:corp-sso:alice@example.test" && e.Decision == "allowed");
+    }
+
+    [Fact]
+    public async Task An_email_the_provider_has_not_verified_is_not_shown_as_the_requester_the_subject_is()
+    {
+        await using var world = await BreakGlassWorld.StartAsync(SignIn());
+        using var mallory = Person(world, "mallory", ["oncall"], email: "ceo@example.test", emailVerified: false);
+        using var alice = Person(world, "alice", ["oncall"], emailVerified: true);
+
+        using var byMallory = await mallory.BreakGlassAsync(BreakGlassWorld.Solo);
+        using var byAlice = await alice.BreakGlassAsync(BreakGlassWorld.Solo);
+
+        Assert.Equal("human:corp-sso:mallory", (await byMallory.ReadAsync()).Request.Requester);
+        Assert.Equal("human:corp-sso:alice@example.test", (await byAlice.ReadAsync()).Request.Requester);
     }
 
     [Fact]

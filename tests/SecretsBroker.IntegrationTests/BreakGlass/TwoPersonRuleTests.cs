@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -61,7 +62,7 @@ public sealed class TwoPersonRuleTests
     }
 
     [Fact]
-    public async Task The_sweep_marks_a_request_left_unapproved_past_its_window_expired()
+    public async Task The_sweep_marks_a_request_left_unapproved_past_its_window_expired_and_the_trail_says_so()
     {
         await using var world = await BreakGlassWorld.StartAsync();
         using var oncall = await world.OperatorAsync("oncall");
@@ -76,6 +77,10 @@ public sealed class TwoPersonRuleTests
 
         Assert.Equal("pending", before);
         Assert.Equal("expired", await StoredStateAsync(world, id));
+        using var admin = world.Broker.Admin();
+        var trail = (await admin.GetFromJsonAsync<Contracts.Audit.AuditPage>($"{Routes.Audit}?limit=1000"))!;
+        var expiry = Assert.Single(trail.Events, e => e.Action == "break_glass.expire");
+        Assert.Equal($"break_glass:{id}", expiry.Target);
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class WorkloadOptionsTests
     [InlineData("Workloads:Issuers:0:Algorithms:0", "HS256", "Workloads:Issuers:0:Algorithms may hold only RS256 and ES256, not HS256.")]
     [InlineData("Workloads:Issuers:0:Algorithms:1", "none", "Workloads:Issuers:0:Algorithms may hold only RS256 and ES256, not none.")]
     [InlineData("Workloads:Issuers:0:Name", "GitHub Actions", "Workloads:Issuers:0:Name: The issuer name may hold only")]
+    [InlineData("Workloads:Issuers:0:Name", "operator", "Workloads:Issuers:0:Name 'operator' is reserved for break-glass leases.")]
     [InlineData("Workloads:Issuers:0:Issuer", "", "Workloads:Issuers:0:Issuer is required")]
     [InlineData("Workloads:Issuers:0:Audience", "", "Workloads:Issuers:0:Audience is required")]
     [InlineData("Workloads:Issuers:0:Dialect", "jenkins", "Workloads:Issuers:0:Dialect must be one of: github, gitlab.")]
