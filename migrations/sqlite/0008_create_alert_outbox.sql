@@ -30,3 +30,7 @@ ALTER TABLE break_glass_request ADD COLUMN approved_at INTEGER NULL;
 UPDATE break_glass_request SET approved_at = requested_at WHERE state IN ('approved', 'issued', 'failed');
 
 CREATE INDEX break_glass_approved ON break_glass_request (approved_at) WHERE state = 'approved';
+
+-- A two-person request's credential goes to its requester, who collects it once after the approval;
+-- the approver never holds it.
+ALTER TABLE break_glass_request ADD COLUMN collected_at INTEGER NULL;

@@ -7,10 +7,11 @@ namespace SecretsBroker.Cli;
 internal static class BreakGlassCommands
 {
     public static Command Create(CommandContext context) =>
-        new("break-glass", "Emergency credentials for operators: request, approve, review, list")
+        new("break-glass", "Emergency credentials for operators: request, approve, collect, review, list")
         {
             Request(context),
             Approve(context),
+            Collect(context),
             Review(context),
             List(context),
         };
@@ -38,12 +39,34 @@ internal static class BreakGlassCommands
     private static Command Approve(CommandContext context)
     {
         var id = new Argument<string>("ID") { Description = "The request's id, as shown by 'break-glass list'" };
+        var command = new Command("approve", "Approve another operator's pending request; the requester then collects the credential") { id };
+        context.SetBrokerAction(command, async (parse, broker, output, cancellationToken) =>
+        {
+            var answer = await broker.ApproveBreakGlassAsync(parse.GetRequiredValue(id), cancellationToken);
+            if (output.IsJson)
+            {
+                output.Json(answer);
+            }
+            else
+            {
+                output.Fields(("request", answer.Request.Id), ("state", answer.Request.State), ("lease", answer.Request.LeaseId ?? "-"));
+                output.Line($"Approved. The requester collects the credential: sbctl break-glass collect {answer.Request.Id}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Collect(CommandContext context)
+    {
+        var id = new Argument<string>("ID") { Description = "Your approved request's id" };
         var format = CredentialOutput.CreateFormatOption();
-        var command = new Command("approve", "Approve another operator's pending request; the credential goes to whoever approves") { id, format };
+        var command = new Command("collect", "Take the credential of your approved request (once)") { id, format };
         context.SetBrokerAction(command, async (parse, broker, output, cancellationToken) =>
         {
             var chosen = CredentialOutput.Choose(parse.GetValue(format), output.IsJson);
-            return Issued(output, await broker.ApproveBreakGlassAsync(parse.GetRequiredValue(id), cancellationToken), chosen);
+            return Issued(output, await broker.CollectBreakGlassAsync(parse.GetRequiredValue(id), cancellationToken), chosen);
         });
         return command;
     }
@@ -117,6 +140,7 @@ internal static class BreakGlassCommands
                 ("state", answer.Request.State),
                 ("approve by", Output.Time(answer.Request.ApproveBy)));
             output.Line($"Waiting for another operator: sbctl break-glass approve {answer.Request.Id}");
+            output.Line($"Once approved, collect the credential: sbctl break-glass collect {answer.Request.Id}");
         }
 
         return ExitCodes.Success;

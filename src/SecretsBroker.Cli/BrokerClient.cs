@@ -148,6 +148,9 @@ internal sealed class BrokerClient(BrokerTransport transport)
     public Task<BreakGlassResponse> ApproveBreakGlassAsync(string id, CancellationToken cancellationToken) =>
         transport.CallAsync<BreakGlassResponse>(HttpMethod.Post, $"{BreakGlassPath(id)}/approve", body: null, cancellationToken);
 
+    public Task<BreakGlassResponse> CollectBreakGlassAsync(string id, CancellationToken cancellationToken) =>
+        transport.CallAsync<BreakGlassResponse>(HttpMethod.Post, $"{BreakGlassPath(id)}/credential", body: null, cancellationToken);
+
     public Task<BreakGlassInfo> ReviewBreakGlassAsync(string id, BreakGlassReviewBody body, CancellationToken cancellationToken) =>
         transport.CallAsync<BreakGlassInfo>(HttpMethod.Post, $"{BreakGlassPath(id)}/review", body, cancellationToken);
 

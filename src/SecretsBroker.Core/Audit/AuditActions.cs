@@ -22,4 +22,5 @@ public static class AuditActions
     public const string BreakGlassIssue = "break_glass.issue";
     public const string BreakGlassReview = "break_glass.review";
     public const string BreakGlassExpire = "break_glass.expire";
+    public const string BreakGlassCollect = "break_glass.collect";
 }

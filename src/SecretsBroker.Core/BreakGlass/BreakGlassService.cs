@@ -110,7 +110,40 @@ public sealed partial class BreakGlassService(
             return BrokerError.Conflict(ErrorCodes.BreakGlassRequestNotPending, "The request is no longer waiting for approval.");
         }
 
-        return await IssueAsync(request with { State = BreakGlassRequest.Approved, Approver = who.TokenId }, role, audit, ct);
+        // The approver gives the second yes, not the credential: the requester collects it.
+        var issued = await IssueAsync(request with { State = BreakGlassRequest.Approved, Approver = who.TokenId }, role, audit, ct);
+        return issued.IsSuccess ? issued.Value with { Issued = null } : issued.Error!;
+    }
+
+    /// <summary>The requester of an approved request takes its credential, once, while the lease is live.</summary>
+    public async Task<Result<BreakGlassOutcome>> CollectAsync(OperatorCaller who, string id, AuditContext audit, CancellationToken ct)
+    {
+        if (!LeaseId.LooksValid(id) || await store.FindAsync(id, ct) is not { } request)
+        {
+            return NotFound();
+        }
+
+        var target = $"break_glass:{id}";
+        if (request.Requester != who.TokenId)
+        {
+            await AuditDenialAsync(audit, AuditActions.BreakGlassCollect, target, "not_requester", ct);
+            return new BrokerError(ErrorCodes.NotRequester, "Only the requester collects a break-glass credential.", ErrorKind.Forbidden);
+        }
+
+        if (request.State != BreakGlassRequest.Issued || request.LeaseId is null)
+        {
+            return BrokerError.Conflict(ErrorCodes.BreakGlassNotIssued, "The request has not been approved and issued.");
+        }
+
+        var now = clock.GetCurrentInstant();
+        var record = new AuditRecord(now, audit, AuditActions.BreakGlassCollect, $"{target} lease:{request.LeaseId}", AuditDecision.Allowed, "collected by the requester");
+        if (!await store.MarkCollectedAsync(id, now, record, ct))
+        {
+            return BrokerError.Conflict(ErrorCodes.AlreadyCollected, "The credential was already handed out; it is handed out once.");
+        }
+
+        var issued = await leases.CredentialOfAsync(request.LeaseId, ct);
+        return issued.IsSuccess ? new BreakGlassOutcome(request, issued.Value) : issued.Error!;
     }
 
     public async Task<Result<BreakGlassRequest>> ReviewAsync(OperatorCaller who, string id, string? outcome, string? notes, AuditContext audit, CancellationToken ct)
@@ -131,10 +164,10 @@ public sealed partial class BreakGlassService(
         }
 
         var target = $"break_glass:{id}";
-        if (request.Requester == who.TokenId)
+        if (request.Requester == who.TokenId || request.Approver == who.TokenId)
         {
             await AuditDenialAsync(audit, AuditActions.BreakGlassReview, target, "self_review_refused", ct);
-            return new BrokerError(ErrorCodes.SelfReviewRefused, "A break-glass lease must be reviewed by someone other than its requester.", ErrorKind.Forbidden);
+            return new BrokerError(ErrorCodes.SelfReviewRefused, "A break-glass lease must be reviewed by someone other than its requester and its approver.", ErrorKind.Forbidden);
         }
 
         if (request.State != BreakGlassRequest.Issued)

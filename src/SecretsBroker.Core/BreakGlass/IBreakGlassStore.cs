@@ -26,6 +26,9 @@ public interface IBreakGlassStore
     /// </summary>
     Task<IReadOnlyList<(string Id, bool LeaseWritten)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct);
 
+    /// <summary>Records, once, that the requester collected the credential of an approved, issued request; false otherwise.</summary>
+    Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct);
+
     /// <summary>Records the review of an issued request once; false when it was already reviewed or never issued.</summary>
     Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct);
 

@@ -320,6 +320,12 @@ public sealed class LeaseService(
         return BrokerError.NotFound(ErrorCodes.LeaseNotFound, "No such lease.");
     }
 
+    /// <summary>The credential of a live lease, unsealed again (a break-glass requester collecting an approved lease).</summary>
+    internal async Task<Result<IssuedLease>> CredentialOfAsync(string leaseId, CancellationToken ct) =>
+        await store.FindAsync(leaseId, ct) is { } lease
+            ? await ReplayAsync(lease, clock.GetCurrentInstant(), ct)
+            : BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease is no longer active.");
+
     private async Task<Result<IssuedLease>> ReplayAsync(Lease lease, Instant now, CancellationToken ct)
     {
         if (lease.State == LeaseState.Issuing)

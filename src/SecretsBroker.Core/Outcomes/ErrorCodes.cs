@@ -50,6 +50,8 @@ public static class ErrorCodes
     public const string BreakGlassNotRenewable = "break_glass_not_renewable";
     public const string JustificationTooShort = "justification_too_short";
     public const string JustificationTooLong = "justification_too_long";
+    public const string NotRequester = "not_requester";
+    public const string AlreadyCollected = "already_collected";
     public const string IncidentRequired = "incident_required";
     public const string InvalidIncident = "invalid_incident";
     public const string BreakGlassRequestNotFound = "break_glass_request_not_found";

@@ -26,6 +26,10 @@ internal static class BreakGlassEndpoints
         group.MapPost("/{id}/approve", (string id, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.ApproveAsync(Caller(http), id, RequestAudit.ContextOf(http), ct).ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())));
 
+        group.MapPost("/{id}/credential", (string id, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
+            service.CollectAsync(Caller(http), id, RequestAudit.ContextOf(http), ct)
+                .ToHttp(outcome => Results.Ok(new BreakGlassResponse(outcome.Request.ToContract(clock.GetCurrentInstant()), outcome.Issued!.ToContract(clock.GetCurrentInstant())))));
+
         group.MapPost("/{id}/review", (string id, JsonBody<BreakGlassReviewBody> body, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.ReviewAsync(Caller(http), id, body.Value.Outcome, body.Value.Notes, RequestAudit.ContextOf(http), ct)
                 .ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))));
@@ -55,12 +59,16 @@ internal static class BreakGlassEndpoints
         r.RequestedAt.ToDateTimeOffset(), r.ApproveBy.ToDateTimeOffset(), r.Approver, r.LeaseId, r.Reviewer, r.ReviewOutcome, r.ReviewNotes,
         r.ReviewedAt?.ToDateTimeOffset());
 
+    /// <summary>201 with the credential to its requester; 202 while a second operator's approval is awaited; 200 to the approver, without it.</summary>
     private static IResult Answer(BreakGlassOutcome outcome, Instant now)
     {
         var body = new BreakGlassResponse(outcome.Request.ToContract(now), outcome.Issued?.ToContract(now));
-        return outcome.Issued is null
-            ? Results.Accepted($"{Routes.BreakGlass}/{outcome.Request.Id}", body)
-            : Results.Created($"{Routes.Leases}/{outcome.Issued.Lease.Id}", body);
+        return outcome switch
+        {
+            { Issued: { } issued } => Results.Created($"{Routes.Leases}/{issued.Lease.Id}", body),
+            { Request.State: BreakGlassRequest.Pending } => Results.Accepted($"{Routes.BreakGlass}/{outcome.Request.Id}", body),
+            _ => Results.Ok(body),
+        };
     }
 
     private static OperatorCaller Caller(HttpContext http) =>

@@ -33,9 +33,14 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             WHERE id = @Id AND (state = 'approved' OR (state = 'failed' AND @LeaseId IS NOT NULL))
             """;
 
+        public const string MarkCollected = """
+            UPDATE break_glass_request SET collected_at = @Now
+            WHERE id = @Id AND state = 'issued' AND approver IS NOT NULL AND collected_at IS NULL
+            """;
+
         public const string Review = """
             UPDATE break_glass_request SET reviewer = @Reviewer, review_outcome = @Outcome, review_notes = @Notes, reviewed_at = @Now
-            WHERE id = @Id AND state = 'issued' AND reviewed_at IS NULL AND requester <> @Reviewer
+            WHERE id = @Id AND state = 'issued' AND reviewed_at IS NULL AND requester <> @Reviewer AND approver IS NOT @Reviewer
             """;
 
         public const string ExpirePending = "UPDATE break_glass_request SET state = 'expired' WHERE state = 'pending' AND approve_by <= @Now RETURNING id";
@@ -143,6 +148,18 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
         var rows = await c.QueryAsync<(string, long)>(new CommandDefinition(Sql.Stranded, new { Before = approvedBefore, Batch = batch }, cancellationToken: ct));
         return rows.Select(r => (r.Item1, r.Item2 != 0)).ToList();
     }
+
+    public Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(Sql.MarkCollected, new { Id = id, Now = now }, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
 
     public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>

@@ -70,6 +70,8 @@ internal sealed class InMemoryAlertStore : IBreakGlassStore
     public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) =>
         throw new NotSupportedException();
 
+    public Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct) => throw new NotSupportedException();
+
     public Task<int> ExpirePendingAsync(Instant now, Func<string, AuditRecord> recordFor, CancellationToken ct) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct) => throw new NotSupportedException();

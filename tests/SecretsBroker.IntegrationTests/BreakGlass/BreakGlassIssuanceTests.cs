@@ -72,9 +72,11 @@ public sealed class BreakGlassIssuanceTests
         // The two-person role names no max_ttl: the default cap applies once approved.
         using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
         using var second = await world.OperatorAsync("second");
-        using var approved = await second.PostAsync($"{Routes.BreakGlass}/{(await asked.ReadAsync()).Request.Id}/approve", null);
+        var id = (await asked.ReadAsync()).Request.Id;
+        using var approved = await second.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
+        using var collected = await oncall.PostAsync($"{Routes.BreakGlass}/{id}/credential", null);
 
-        Assert.Equal(now.ToDateTimeOffset().AddHours(1), (await approved.ReadAsync()).Lease!.Lease.ExpiresAt);
+        Assert.Equal(now.ToDateTimeOffset().AddHours(1), (await collected.ReadAsync()).Lease!.Lease.ExpiresAt);
     }
 
     [Fact]

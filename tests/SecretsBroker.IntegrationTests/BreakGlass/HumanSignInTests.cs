@@ -96,7 +96,7 @@ public sealed class HumanSignInTests : IDisposable
         Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);
         Assert.Equal("self_approval_refused", await self.CodeAsync());
-        Assert.Equal(HttpStatusCode.Created, approved.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         Assert.Equal("self_review_refused", await selfReview.CodeAsync());
     }
 

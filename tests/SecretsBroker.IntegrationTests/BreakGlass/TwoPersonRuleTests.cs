@@ -13,7 +13,7 @@ namespace SecretsBroker.IntegrationTests.BreakGlass;
 public sealed class TwoPersonRuleTests
 {
     [Fact]
-    public async Task A_request_waits_until_a_different_operator_approves_it()
+    public async Task A_request_waits_until_a_different_operator_approves_it_and_only_the_requester_collects_the_credential_once()
     {
         await using var world = await BreakGlassWorld.StartAsync();
         using var oncall = await world.OperatorAsync("oncall");
@@ -21,16 +21,33 @@ public sealed class TwoPersonRuleTests
 
         using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
         var pending = await asked.ReadAsync();
-        using var approved = await second.PostAsync($"{Routes.BreakGlass}/{pending.Request.Id}/approve", null);
-        var issued = await approved.ReadAsync();
+        var route = $"{Routes.BreakGlass}/{pending.Request.Id}";
+        using var early = await oncall.PostAsync($"{route}/credential", null);
+        using var approved = await second.PostAsync($"{route}/approve", null);
+        var approval = await approved.ReadAsync();
+        using var byApprover = await second.PostAsync($"{route}/credential", null);
+        using var collected = await oncall.PostAsync($"{route}/credential", null);
+        var issued = await collected.ReadAsync();
+        using var again = await oncall.PostAsync($"{route}/credential", null);
+        using var approverReview = await second.PostAsJsonAsync($"{route}/review", new Contracts.BreakGlass.BreakGlassReviewBody("justified", null));
 
         Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
         Assert.Equal("pending", pending.Request.State);
         Assert.Null(pending.Lease);
-        Assert.Equal(HttpStatusCode.Created, approved.StatusCode);
-        Assert.Equal("issued", issued.Request.State);
+        Assert.Equal("break_glass_not_issued", await early.CodeAsync());
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal("issued", approval.Request.State);
+        Assert.Null(approval.Lease);
+        Assert.Equal(HttpStatusCode.Forbidden, byApprover.StatusCode);
+        Assert.Equal("not_requester", await byApprover.CodeAsync());
+        Assert.Equal(HttpStatusCode.OK, collected.StatusCode);
         Assert.NotEmpty(issued.Lease!.Credential);
+        Assert.Equal(approval.Request.LeaseId, issued.Lease.Lease.Id);
         Assert.False(issued.Lease.Lease.Renewable);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("already_collected", await again.CodeAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, approverReview.StatusCode);
+        Assert.Equal("self_review_refused", await approverReview.CodeAsync());
     }
 
     [Fact]
@@ -96,7 +113,7 @@ public sealed class TwoPersonRuleTests
         using var first = await second.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
         using var again = await third.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
 
-        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("break_glass_request_not_pending", await again.CodeAsync());
     }
