@@ -11,7 +11,8 @@ public sealed record OperatorToken(
     Instant CreatedAt,
     Instant ExpiresAt,
     Instant? RevokedAt,
-    string CreatedBy)
+    string CreatedBy,
+    string? Person = null)
 {
     public bool IsUsableAt(Instant now) => RevokedAt is null && now < ExpiresAt;
 

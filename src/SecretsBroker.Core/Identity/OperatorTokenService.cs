@@ -12,9 +12,12 @@ public sealed class OperatorTokenService(IOperatorTokenStore store, IClock clock
     public static readonly Duration MaxTtl = Duration.FromDays(366);
     public static readonly Duration MinTtl = Duration.FromMinutes(1);
 
-    /// <summary>A new token; the value in the answer exists nowhere else and is shown once.</summary>
+    /// <summary>
+    /// A new token; the value in the answer exists nowhere else and is shown once. It speaks for
+    /// <paramref name="person"/> (its creator's person, when the creator is one or speaks for one).
+    /// </summary>
     public async Task<Result<(OperatorToken Token, string Value)>> CreateAsync(
-        string? name, IReadOnlyList<string>? scopes, Duration? ttl, AuditContext who, CancellationToken ct)
+        string? name, IReadOnlyList<string>? scopes, Duration? ttl, AuditContext who, CancellationToken ct, string? person = null)
     {
         if (ResourceName.Check(name, "token name") is { } badName)
         {
@@ -35,7 +38,7 @@ public sealed class OperatorTokenService(IOperatorTokenStore store, IClock clock
         var value = TokenSecret.NewValue();
         var now = clock.GetCurrentInstant();
         var token = new OperatorToken(
-            TokenSecret.NewId(), name!, scopes.Distinct(StringComparer.Ordinal).ToList(), TokenSecret.Hash(value), now, now + lifetime, null, who.Actor);
+            TokenSecret.NewId(), name!, scopes.Distinct(StringComparer.Ordinal).ToList(), TokenSecret.Hash(value), now, now + lifetime, null, who.Actor, person);
         var audit = new AuditRecord(now, who, AuditActions.TokenCreate, Target(token.Id), AuditDecision.Allowed, $"scopes {string.Join(",", token.Scopes)}");
         await store.AddAsync(token, audit, ct);
         return (token, value);

@@ -43,6 +43,11 @@ public sealed class BrokerTokenHandler(
         }
 
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, token.Id), new(CallerClaims.Actor, token.Actor) };
+        if (token.Person is { } person)
+        {
+            claims.Add(new Claim(CallerClaims.Person, person));
+        }
+
         claims.AddRange(token.Scopes.Select(s => new Claim(CallerClaims.Scope, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, CallerClaims.Scheme));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, CallerClaims.Scheme));

@@ -21,6 +21,14 @@ public static class CallerClaims
     public const string Scope = "scope";
     public const string Actor = "actor";
 
+    /// <summary>The person a caller is or speaks for (<c>oidc:issuer:subject</c>), when known.</summary>
+    public const string Person = "person";
+
+    /// <summary>The id the two-person and review rules compare: the caller's person, else the token itself.</summary>
+    public static string CallerIdOf(ClaimsPrincipal user) =>
+        user.FindFirst(Person)?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value
+        ?? throw new InvalidOperationException("Operator endpoints let only authenticated callers through.");
+
     public static string ActorOf(ClaimsPrincipal user) => user.FindFirst(Actor)?.Value ?? "anonymous";
 
     /// <summary>The bearer token of a request, or null when there is none.</summary>

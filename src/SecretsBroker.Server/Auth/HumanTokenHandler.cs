@@ -37,7 +37,7 @@ internal sealed class HumanTokenHandler(
             return AuthenticateResult.Fail(refusal.Reason);
         }
 
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, person.Id), new(CallerClaims.Actor, person.Actor) };
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, person.Id), new(CallerClaims.Actor, person.Actor), new(CallerClaims.Person, person.Id) };
         claims.AddRange(person.Scopes.Select(s => new Claim(CallerClaims.Scope, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, CallerClaims.HumanScheme));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, CallerClaims.HumanScheme));

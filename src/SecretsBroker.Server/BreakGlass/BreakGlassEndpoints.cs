@@ -71,7 +71,5 @@ internal static class BreakGlassEndpoints
         };
     }
 
-    private static OperatorCaller Caller(HttpContext http) =>
-        new(http.User.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? throw new InvalidOperationException("Operator endpoints let only broker tokens through."),
-            CallerClaims.ActorOf(http.User));
+    private static OperatorCaller Caller(HttpContext http) => new(CallerClaims.CallerIdOf(http.User), CallerClaims.ActorOf(http.User));
 }

@@ -10,7 +10,8 @@ internal static class TokenEndpoints
     internal static RouteGroupBuilder MapTokenEndpoints(this RouteGroupBuilder tokens)
     {
         tokens.MapPost("/", (JsonBody<CreateTokenRequest> body, OperatorTokenService service, HttpContext http, CancellationToken ct) =>
-            service.CreateAsync(body.Value.Name, body.Value.Scopes, TtlSeconds.ToDuration(body.Value.TtlSeconds), RequestAudit.ContextOf(http), ct)
+            service.CreateAsync(
+                    body.Value.Name, body.Value.Scopes, TtlSeconds.ToDuration(body.Value.TtlSeconds), RequestAudit.ContextOf(http), ct, http.User.FindFirst(Auth.CallerClaims.Person)?.Value)
                 .ToHttp(made => Results.Created(
                     $"{Contracts.Routes.Tokens}/{made.Token.Id}",
                     new CreatedToken(made.Token.Id, made.Token.Name, made.Token.Scopes, made.Token.ExpiresAt.ToDateTimeOffset(), made.Value))));

@@ -10,15 +10,15 @@ public sealed class SqliteOperatorTokenStore(SqliteDatabase db, SqliteAuditAppen
 {
     private static class Sql
     {
-        private const string Columns = "id, name, scopes, hash, created_at, expires_at, revoked_at, created_by";
+        private const string Columns = "id, name, scopes, hash, created_at, expires_at, revoked_at, created_by, person";
 
         public const string FindByHash = $"SELECT {Columns} FROM operator_token WHERE hash = @Hash";
 
         public const string List = $"SELECT {Columns} FROM operator_token ORDER BY created_at, id";
 
         public const string Insert = """
-            INSERT INTO operator_token (id, name, scopes, hash, created_at, expires_at, revoked_at, created_by)
-            VALUES (@Id, @Name, @Scopes, @Hash, @CreatedAt, @ExpiresAt, NULL, @CreatedBy)
+            INSERT INTO operator_token (id, name, scopes, hash, created_at, expires_at, revoked_at, created_by, person)
+            VALUES (@Id, @Name, @Scopes, @Hash, @CreatedAt, @ExpiresAt, NULL, @CreatedBy, @Person)
             """;
 
         public const string Revoke = "UPDATE operator_token SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL";
@@ -42,7 +42,7 @@ public sealed class SqliteOperatorTokenStore(SqliteDatabase db, SqliteAuditAppen
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = c.BeginTransaction();
-        var args = new { token.Id, token.Name, Scopes = string.Join(',', token.Scopes), token.Hash, token.CreatedAt, token.ExpiresAt, token.CreatedBy };
+        var args = new { token.Id, token.Name, Scopes = string.Join(',', token.Scopes), token.Hash, token.CreatedAt, token.ExpiresAt, token.CreatedBy, token.Person };
         await c.ExecuteAsync(new CommandDefinition(Sql.Insert, args, tx, cancellationToken: ct));
         await audit.AppendAsync(c, tx, record, ct);
         await tx.CommitAsync(ct);
@@ -80,7 +80,9 @@ public sealed class SqliteOperatorTokenStore(SqliteDatabase db, SqliteAuditAppen
 
         public string CreatedBy { get; init; } = "";
 
+        public string? Person { get; init; }
+
         public OperatorToken ToToken() =>
-            new(Id, Name, Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries), Hash, CreatedAt, ExpiresAt, RevokedAt, CreatedBy);
+            new(Id, Name, Scopes.Split(',', StringSplitOptions.RemoveEmptyEntries), Hash, CreatedAt, ExpiresAt, RevokedAt, CreatedBy, Person);
     }
 }

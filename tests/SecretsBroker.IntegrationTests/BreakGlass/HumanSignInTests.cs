@@ -29,6 +29,7 @@ public sealed class HumanSignInTests : IDisposable
         ["Operators:Issuers:0:JwksFile"] = sso.JwksPath,
         ["Operators:Issuers:0:Scopes:operator:0"] = "oncall",
         ["Operators:Issuers:0:Scopes:security:0"] = "secops",
+        ["Operators:Issuers:0:Scopes:admin:0"] = "platform-admins",
     };
 
     private HttpClient Person(LeasingBroker world, string sub, string[] groups, Duration? lifetime = null, string? email = null, bool? emailVerified = null)
@@ -98,6 +99,35 @@ public sealed class HumanSignInTests : IDisposable
         Assert.Equal("self_approval_refused", await self.CodeAsync());
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         Assert.Equal("self_review_refused", await selfReview.CodeAsync());
+    }
+
+    [Fact]
+    public async Task A_broker_token_a_person_creates_speaks_for_them_so_it_cannot_approve_or_review_their_own_request()
+    {
+        await using var world = await BreakGlassWorld.StartAsync(SignIn());
+        using var alice = Person(world, "alice", ["oncall", "platform-admins"]);
+        using var bob = Person(world, "bob", ["oncall"]);
+        using var made = await alice.PostAsJsonAsync(Routes.Tokens, new Contracts.Tokens.CreateTokenRequest("alice-laptop", ["admin"], null));
+        made.EnsureSuccessStatusCode();
+        using var aliceToken = world.Broker.Client((await made.Content.ReadFromJsonAsync<Contracts.Tokens.CreatedToken>())!.Token);
+        using var madeByToken = await aliceToken.PostAsJsonAsync(Routes.Tokens, new Contracts.Tokens.CreateTokenRequest("alice-spare", ["operator"], null));
+        madeByToken.EnsureSuccessStatusCode();
+        using var spareToken = world.Broker.Client((await madeByToken.Content.ReadFromJsonAsync<Contracts.Tokens.CreatedToken>())!.Token);
+
+        using var requested = await alice.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        var id = (await requested.ReadAsync()).Request.Id;
+        using var byOwnToken = await aliceToken.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
+        using var bySpareToken = await spareToken.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
+        using var byBob = await bob.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
+        using var collectedWithToken = await aliceToken.PostAsync($"{Routes.BreakGlass}/{id}/credential", null);
+        using var reviewWithToken = await aliceToken.PostAsJsonAsync($"{Routes.BreakGlass}/{id}/review", new Contracts.BreakGlass.BreakGlassReviewBody("justified", null));
+
+        Assert.Equal(HttpStatusCode.Forbidden, byOwnToken.StatusCode);
+        Assert.Equal("self_approval_refused", await byOwnToken.CodeAsync());
+        Assert.Equal("self_approval_refused", await bySpareToken.CodeAsync());
+        Assert.Equal(HttpStatusCode.OK, byBob.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, collectedWithToken.StatusCode);
+        Assert.Equal("self_review_refused", await reviewWithToken.CodeAsync());
     }
 
     [Fact]
