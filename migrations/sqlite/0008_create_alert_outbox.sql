@@ -34,3 +34,6 @@ CREATE INDEX break_glass_approved ON break_glass_request (approved_at) WHERE sta
 -- A two-person request's credential goes to its requester, who collects it once after the approval;
 -- the approver never holds it.
 ALTER TABLE break_glass_request ADD COLUMN collected_at INTEGER NULL;
+
+-- Before this, the approver received the credential: nothing is left to collect.
+UPDATE break_glass_request SET collected_at = requested_at WHERE state = 'issued' AND approver IS NOT NULL;

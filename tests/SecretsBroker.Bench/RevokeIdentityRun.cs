@@ -64,21 +64,32 @@ internal static class RevokeIdentityRun
     /// <summary>
     /// <paramref name="leases"/> active leases of the stolen identity over 100 runs, interleaved with as
     /// many of 100 other identities, each with a credential ciphertext of a sealed JWT's size beside it
-    /// (which the clean-up erases, after this figure). Written in one transaction and checkpointed before
-    /// the timed part.
+    /// (which the clean-up erases, after this figure) and pointing at its run's claim set, as issued
+    /// leases do. Written in one transaction and checkpointed before the timed part.
     /// </summary>
     private static async Task FillAsync(SqliteDatabase db, int leases, Instant now)
     {
         await using var c = await db.OpenAsync(CancellationToken.None);
         await using (var tx = c.BeginTransaction())
         {
+            await using (var claimSets = c.CreateCommand())
+            {
+                claimSets.Transaction = tx;
+                claimSets.CommandText = """
+                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199)
+                    INSERT INTO workload_claims (id, digest, issuer, claims)
+                    SELECT i + 1, 'bench-' || i, 'github', '{"repository":"acme/app-' || i || '","run_id":"9000' || i || '"}' FROM n
+                    """;
+                await claimSets.ExecuteNonQueryAsync();
+            }
+
             await using var insert = c.CreateCommand();
             insert.Transaction = tx;
             insert.CommandText = """
                 INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                                   issued_at, expires_at, max_expires_at, renewable)
+                                   issued_at, expires_at, max_expires_at, renewable, claims_id)
                 VALUES ($id, 'deploy-api', 'jwt', $secret, $id, 'github', $subject, $run, $run, $step, 'bench', 'app-pipelines', 'active',
-                        $issued, $expires, $max, 1);
+                        $issued, $expires, $max, 1, $claims);
                 INSERT INTO lease_credential (lease_id, ciphertext) VALUES ($id, $credential)
                 """;
             var id = insert.Parameters.Add("$id", SqliteType.Text);
@@ -90,6 +101,7 @@ internal static class RevokeIdentityRun
             insert.Parameters.AddWithValue("$expires", (now + Duration.FromHours(1)).ToUnixTimeMilliseconds());
             insert.Parameters.AddWithValue("$max", (now + Duration.FromHours(2)).ToUnixTimeMilliseconds());
             var credential = insert.Parameters.Add("$credential", SqliteType.Text);
+            var claims = insert.Parameters.Add("$claims", SqliteType.Integer);
             insert.Prepare();
 
             for (var i = 0; i < leases * 2; i++)
@@ -99,6 +111,7 @@ internal static class RevokeIdentityRun
                 subject.Value = mine ? Stolen : $"repo:acme/app-{i % 100}:environment:production";
                 run.Value = $"9000{i % 100:D6}";
                 step.Value = $"s{i}";
+                claims.Value = (i % 2 * 100) + (i % 100) + 1;
                 credential.Value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(600));
                 await insert.ExecuteNonQueryAsync();
             }

@@ -5,8 +5,12 @@ namespace SecretsBroker.Core.BreakGlass;
 /// <summary>An operator's emergency request: the role, why, which incident, and optionally how long (capped by the role).</summary>
 public sealed record BreakGlassCommand(string Role, string? Justification, string? Incident, Duration? Ttl);
 
-/// <summary>Who is breaking glass, approving or reviewing: the operator token's id and its audit name.</summary>
-public sealed record OperatorCaller(string TokenId, string Actor);
+/// <summary>
+/// Who is breaking glass, approving or reviewing: the id the two-person and review rules compare (the
+/// person, <c>oidc:issuer:subject</c>, when the caller is one or holds a token made by one; else the
+/// token's id), the audit name, and whether the id is a person's.
+/// </summary>
+public sealed record OperatorCaller(string TokenId, string Actor, bool IsPerson = false);
 
 /// <summary>A request and, once issued, its lease with the credential (answered once, to whoever made it issue).</summary>
 public sealed record BreakGlassOutcome(BreakGlassRequest Request, Leasing.IssuedLease? Issued);

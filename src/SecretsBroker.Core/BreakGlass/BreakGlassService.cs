@@ -41,6 +41,11 @@ public sealed partial class BreakGlassService(
 
     public async Task<Result<BreakGlassOutcome>> RequestAsync(OperatorCaller who, BreakGlassCommand command, AuditContext audit, CancellationToken ct)
     {
+        if (await PersonRequiredAsync(who, audit, AuditActions.BreakGlassRequest, $"role:{command.Role}", ct) is { } notAPerson)
+        {
+            return notAPerson;
+        }
+
         if (Check(command) is { } invalid)
         {
             await AuditDenialAsync(audit, AuditActions.BreakGlassRequest, $"role:{command.Role}", invalid.Code, ct);
@@ -79,6 +84,11 @@ public sealed partial class BreakGlassService(
 
         var target = $"break_glass:{id}";
         var now = clock.GetCurrentInstant();
+        if (await PersonRequiredAsync(who, audit, AuditActions.BreakGlassApprove, target, ct) is { } notAPerson)
+        {
+            return notAPerson;
+        }
+
         if (request.Requester == who.TokenId)
         {
             await AuditDenialAsync(audit, AuditActions.BreakGlassApprove, target, "self_approval_refused", ct);
@@ -135,15 +145,19 @@ public sealed partial class BreakGlassService(
             return BrokerError.Conflict(ErrorCodes.BreakGlassNotIssued, "The request has not been approved and issued.");
         }
 
-        var now = clock.GetCurrentInstant();
-        var record = new AuditRecord(now, audit, AuditActions.BreakGlassCollect, $"{target} lease:{request.LeaseId}", AuditDecision.Allowed, "collected by the requester");
-        if (!await store.MarkCollectedAsync(id, now, record, ct))
+        // Read first: a lease that is no longer live uses up nothing. Then the one hand-out is recorded,
+        // and the credential leaves only if this call recorded it.
+        var issued = await leases.CredentialOfAsync(request.LeaseId, ct);
+        if (!issued.IsSuccess)
         {
-            return BrokerError.Conflict(ErrorCodes.AlreadyCollected, "The credential was already handed out; it is handed out once.");
+            return issued.Error!;
         }
 
-        var issued = await leases.CredentialOfAsync(request.LeaseId, ct);
-        return issued.IsSuccess ? new BreakGlassOutcome(request, issued.Value) : issued.Error!;
+        var now = clock.GetCurrentInstant();
+        var record = new AuditRecord(now, audit, AuditActions.BreakGlassCollect, $"{target} lease:{request.LeaseId}", AuditDecision.Allowed, "collected by the requester");
+        return await store.MarkCollectedAsync(id, now, record, ct)
+            ? new BreakGlassOutcome(request, issued.Value)
+            : BrokerError.Conflict(ErrorCodes.AlreadyCollected, "The credential was already handed out; it is handed out once.");
     }
 
     public async Task<Result<BreakGlassRequest>> ReviewAsync(OperatorCaller who, string id, string? outcome, string? notes, AuditContext audit, CancellationToken ct)
@@ -164,6 +178,11 @@ public sealed partial class BreakGlassService(
         }
 
         var target = $"break_glass:{id}";
+        if (await PersonRequiredAsync(who, audit, AuditActions.BreakGlassReview, target, ct) is { } notAPerson)
+        {
+            return notAPerson;
+        }
+
         if (request.Requester == who.TokenId || request.Approver == who.TokenId)
         {
             await AuditDenialAsync(audit, AuditActions.BreakGlassReview, target, "self_review_refused", ct);
@@ -198,8 +217,8 @@ public sealed partial class BreakGlassService(
 
     /// <summary>
     /// Housekeeping: pending requests past their window become expired; requests whose issuance died
-    /// with its process are settled (issued, with their alert, when the lease row was written; failed
-    /// otherwise); and every issued lease still unreviewed after the reminder age raises a reminder
+    /// with its process are settled (issued, with their alert, when the lease is active; failed when it
+    /// never was or has ended; left alone while still issuing); and every issued lease still unreviewed after the reminder age raises a reminder
     /// alert, once per that age. Safe to run twice.
     /// </summary>
     public async Task<BreakGlassSweep> SweepAsync(CancellationToken ct)
@@ -208,9 +227,9 @@ public sealed partial class BreakGlassService(
         var expired = await store.ExpirePendingAsync(
             now, id => new AuditRecord(now, AuditContext.System, AuditActions.BreakGlassExpire, $"break_glass:{id}", AuditDecision.Allowed, "not approved within its window"), ct);
         var stranded = await store.StrandedAsync(now - StrandedAfter, ReminderBatch, ct);
-        foreach (var (id, leaseWritten) in stranded)
+        foreach (var (id, leaseLive) in stranded)
         {
-            await SettleAsync(id, leaseWritten ? id : null, now, ct);
+            await SettleAsync(id, leaseLive ? id : null, now, ct);
         }
 
         var due = await store.DueRemindersAsync(now - settings.ReviewReminderAge, now - settings.ReviewReminderAge, ReminderBatch, ct);
@@ -238,7 +257,9 @@ public sealed partial class BreakGlassService(
         var record = new AuditRecord(now, audit, AuditActions.BreakGlassIssue, $"lease:{lease.Id} break_glass:{request.Id} role:{role.Name}", AuditDecision.Allowed,
             $"incident {request.Incident}; requested by {request.RequesterActor}; expires {lease.ExpiresAt}");
         var issued = await leases.IssueDecidedAsync(lease, role, record, ct);
-        await SettleAsync(request.Id, issued.IsSuccess ? issued.Value.Lease.Id : null, now, ct);
+
+        // Whatever became of the caller: a written lease must be settled and alerted now, not by the sweep.
+        await SettleAsync(request.Id, issued.IsSuccess ? issued.Value.Lease.Id : null, now, CancellationToken.None);
         return issued.IsSuccess
             ? new BreakGlassOutcome(request with { State = BreakGlassRequest.Issued, LeaseId = issued.Value.Lease.Id }, issued.Value)
             : issued.Error!;
@@ -291,6 +312,19 @@ public sealed partial class BreakGlassService(
         return command.Ttl is { } ttl && ttl <= Duration.Zero
             ? BrokerError.Invalid(ErrorCodes.InvalidTtl, "The TTL must be positive.")
             : null;
+    }
+
+    /// <summary>403 <c>person_required</c>, audited, when only people may take part and the caller is not one.</summary>
+    private async Task<BrokerError?> PersonRequiredAsync(OperatorCaller who, AuditContext audit, string action, string target, CancellationToken ct)
+    {
+        if (!settings.PeopleOnly || who.IsPerson)
+        {
+            return null;
+        }
+
+        await AuditDenialAsync(audit, action, target, "person_required", ct);
+        return new BrokerError(
+            ErrorCodes.PersonRequired, "Break-glass takes people signed in through the identity provider (or tokens one of them made).", ErrorKind.Forbidden);
     }
 
     private Task AuditDenialAsync(AuditContext audit, string action, string target, string reason, CancellationToken ct) =>

@@ -22,9 +22,9 @@ public interface IBreakGlassStore
 
     /// <summary>
     /// Requests left <c>approved</c> since before <paramref name="approvedBefore"/> (their issuance died with its
-    /// process), each with whether its lease row was written.
+    /// process), except those whose lease is still <c>issuing</c>, each with whether its lease is active.
     /// </summary>
-    Task<IReadOnlyList<(string Id, bool LeaseWritten)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct);
+    Task<IReadOnlyList<(string Id, bool LeaseLive)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct);
 
     /// <summary>Records, once, that the requester collected the credential of an approved, issued request; false otherwise.</summary>
     Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct);

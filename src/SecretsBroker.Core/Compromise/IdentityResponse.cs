@@ -31,6 +31,12 @@ public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IA
         }
 
         var target = parsed.Value;
+        if (block && target.Issuer == BreakGlass.BreakGlassService.Issuer)
+        {
+            return BrokerError.Invalid(
+                ErrorCodes.InvalidSelector, "Operators are not blocked here: revoke their tokens or take them out of the provider's groups; revoke their leases without block.");
+        }
+
         var now = clock.GetCurrentInstant();
         var id = "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var rule = block ? new BlockRule(target, reason, id, now) : null;

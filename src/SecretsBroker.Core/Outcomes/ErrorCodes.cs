@@ -51,6 +51,7 @@ public static class ErrorCodes
     public const string JustificationTooShort = "justification_too_short";
     public const string JustificationTooLong = "justification_too_long";
     public const string NotRequester = "not_requester";
+    public const string PersonRequired = "person_required";
     public const string AlreadyCollected = "already_collected";
     public const string IncidentRequired = "incident_required";
     public const string InvalidIncident = "invalid_incident";

@@ -71,5 +71,6 @@ internal static class BreakGlassEndpoints
         };
     }
 
-    private static OperatorCaller Caller(HttpContext http) => new(CallerClaims.CallerIdOf(http.User), CallerClaims.ActorOf(http.User));
+    private static OperatorCaller Caller(HttpContext http) =>
+        new(CallerClaims.CallerIdOf(http.User), CallerClaims.ActorOf(http.User), http.User.HasClaim(c => c.Type == CallerClaims.Person));
 }

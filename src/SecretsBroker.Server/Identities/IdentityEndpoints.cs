@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodaTime;
 using SecretsBroker.Contracts.Identities;
+using SecretsBroker.Core.BreakGlass;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Outcomes;
@@ -107,9 +108,12 @@ internal static class IdentityEndpoints
         return leases;
     }
 
-    /// <summary>The broker's name of a configured workload issuer, given by that name or by its <c>iss</c> URL; null when none is configured so.</summary>
+    /// <summary>
+    /// The broker's name of a configured workload issuer, given by that name or by its <c>iss</c> URL, or
+    /// <c>operator</c> (break-glass leases, by their holder); null when none is so.
+    /// </summary>
     private static string? ConfiguredIssuer(TrustedIssuers issuers, string? given) =>
-        issuers.All.FirstOrDefault(i => i.Name == given || i.Issuer == given)?.Name;
+        given == BreakGlassService.Issuer ? given : issuers.All.FirstOrDefault(i => i.Name == given || i.Issuer == given)?.Name;
 
     private static BrokerError UnknownIssuer(TrustedIssuers issuers) =>
         BrokerError.Invalid(ErrorCodes.UnknownIssuer, $"No workload issuer of that name is configured; the configured ones are: {string.Join(", ", issuers.All.Select(i => i.Name))}.");

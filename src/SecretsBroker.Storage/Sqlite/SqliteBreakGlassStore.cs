@@ -60,8 +60,9 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
         public const string MarkReminded = "UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id";
 
         public const string Stranded = """
-            SELECT r.id, EXISTS (SELECT 1 FROM lease l WHERE l.id = r.id) AS lease_written
-            FROM break_glass_request r WHERE r.state = 'approved' AND r.approved_at <= @Before
+            SELECT r.id, coalesce(l.state = 'active', 0) AS lease_live
+            FROM break_glass_request r LEFT JOIN lease l ON l.id = r.id
+            WHERE r.state = 'approved' AND r.approved_at <= @Before AND l.state IS NOT 'issuing'
             ORDER BY r.approved_at LIMIT @Batch
             """;
 
@@ -142,7 +143,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             return true;
         }, ct);
 
-    public async Task<IReadOnlyList<(string Id, bool LeaseWritten)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct)
+    public async Task<IReadOnlyList<(string Id, bool LeaseLive)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<(string, long)>(new CommandDefinition(Sql.Stranded, new { Before = approvedBefore, Batch = batch }, cancellationToken: ct));

@@ -65,7 +65,7 @@ internal sealed class InMemoryAlertStore : IBreakGlassStore
 
     public Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<(string Id, bool LeaseWritten)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct) => throw new NotSupportedException();
+    public Task<IReadOnlyList<(string Id, bool LeaseLive)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct) => throw new NotSupportedException();
 
     public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) =>
         throw new NotSupportedException();

@@ -131,6 +131,24 @@ public sealed class HumanSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task Where_people_sign_in_a_broker_token_no_person_made_cannot_take_part_in_break_glass()
+    {
+        await using var world = await BreakGlassWorld.StartAsync(SignIn());
+        using var alice = Person(world, "alice", ["oncall"]);
+        using var unowned = await world.OperatorAsync("shared-ops");
+
+        using var request = await unowned.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        using var asked = await alice.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        var id = (await asked.ReadAsync()).Request.Id;
+        using var approve = await unowned.PostAsync($"{Routes.BreakGlass}/{id}/approve", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, request.StatusCode);
+        Assert.Equal("person_required", await request.CodeAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, approve.StatusCode);
+        Assert.Equal("person_required", await approve.CodeAsync());
+    }
+
+    [Fact]
     public async Task Groups_grant_scopes_and_nothing_more()
     {
         await using var world = await BreakGlassWorld.StartAsync(SignIn());

@@ -51,6 +51,27 @@ public sealed class TwoPersonRuleTests
     }
 
     [Fact]
+    public async Task A_credential_whose_lease_ended_before_it_was_collected_is_not_handed_out_and_not_counted_as_collected()
+    {
+        await using var world = await BreakGlassWorld.StartAsync();
+        using var oncall = await world.OperatorAsync("oncall");
+        using var second = await world.OperatorAsync("second");
+        using var asked = await oncall.BreakGlassAsync(BreakGlassWorld.TwoPerson);
+        var route = $"{Routes.BreakGlass}/{(await asked.ReadAsync()).Request.Id}";
+        var leaseId = (await (await second.PostAsync($"{route}/approve", null)).ReadAsync()).Request.LeaseId;
+        using var admin = world.Broker.Admin();
+        using var revoked = await admin.DeleteAsync($"{Routes.Leases}/{leaseId}");
+        revoked.EnsureSuccessStatusCode();
+
+        using var collect = await oncall.PostAsync($"{route}/credential", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, collect.StatusCode);
+        Assert.Equal("lease_not_active", await collect.CodeAsync());
+        var trail = (await admin.GetFromJsonAsync<Contracts.Audit.AuditPage>($"{Routes.Audit}?limit=1000"))!;
+        Assert.DoesNotContain(trail.Events, e => e.Action == "break_glass.collect");
+    }
+
+    [Fact]
     public async Task The_requester_cannot_approve_their_own_request()
     {
         await using var world = await BreakGlassWorld.StartAsync();

@@ -282,4 +282,24 @@ public sealed class CompromisedIdentityTests
         using var db = world.Broker.OpenRawDatabase();
         return await db.ExecuteScalarAsync<long>("SELECT count(*) FROM workload_claims");
     }
+
+    [Fact]
+    public async Task A_compromised_operators_break_glass_leases_are_revoked_by_their_holder_but_operators_are_not_blocked_here()
+    {
+        await using var world = await BreakGlass.BreakGlassWorld.StartAsync();
+        using var oncall = await BreakGlass.BreakGlassWorld.OperatorAsync(world, "oncall");
+        using var issued = await BreakGlass.BreakGlassWorld.BreakGlassAsync(oncall, BreakGlass.BreakGlassWorld.Solo);
+        var lease = (await BreakGlass.BreakGlassWorld.ReadAsync(issued)).Lease!.Lease;
+        using var admin = world.Broker.Admin();
+        var holder = (await admin.GetFromJsonAsync<LeasePage>($"{Routes.Leases}?breakGlass=true"))!.Leases.Single().Subject;
+        using var security = await SecurityAsync(world);
+
+        var revoked = await RevokeAsync(security, new RevokeIdentityRequest("operator", holder, null, "laptop stolen", Block: false));
+        using var block = await security.PostAsJsonAsync($"{Routes.Identities}/revoke", new RevokeIdentityRequest("operator", holder, null, "laptop stolen", Block: true));
+
+        Assert.Equal(1, revoked.Revoked);
+        Assert.Equal("revoking", await StateOfAsync(world, lease.Id));
+        Assert.Equal(HttpStatusCode.BadRequest, block.StatusCode);
+        Assert.Equal("invalid_selector", await CodeOfAsync(block));
+    }
 }
