@@ -45,7 +45,7 @@ public sealed class IdentityGate(IIdentityStore store) : IDisposable
     /// <summary>Records the identity as seen; skipped when written within the last minute with the same claims.</summary>
     public async Task SeenAsync(WorkloadIdentity who, Instant now, CancellationToken ct)
     {
-        var claims = ClaimSet.Canonical(who.Claims);
+        var claims = who.ClaimSetJson;
         if (seen.TryGetValue((who.Issuer, who.Subject), out var last) && last.Claims == claims && now - last.Written < SeenRefresh)
         {
             return;

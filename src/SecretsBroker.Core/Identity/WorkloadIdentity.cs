@@ -15,6 +15,9 @@ public sealed record WorkloadIdentity(
     string? JobId,
     Instant TokenExpiresAt)
 {
+    /// <summary>The token's <see cref="Identity.ClaimSet"/>: made once per token (validations are cached), stored with each lease.</summary>
+    public string ClaimSetJson { get; } = ClaimSet.Canonical(Claims);
+
     /// <summary>How the identity appears as an actor in the audit trail.</summary>
     public string Actor => $"workload:{Issuer}:{Subject}";
 }

@@ -368,7 +368,7 @@ public sealed class LeaseService(
             command.IdempotencyKey,
             null,
             null,
-            Claims: ClaimSet.Canonical(who.Claims));
+            Claims: who.ClaimSetJson);
     }
 
     /// <summary>How long the lease may live with every renewal: the role's cap, and the rule's when it has one.</summary>
