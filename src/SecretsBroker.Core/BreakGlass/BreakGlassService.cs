@@ -218,8 +218,8 @@ public sealed partial class BreakGlassService(
     /// <summary>
     /// Housekeeping: pending requests past their window become expired; requests whose issuance died
     /// with its process are settled (issued, with their alert, when the lease is active; failed when it
-    /// never was or has ended; left alone while still issuing); and every issued lease still unreviewed after the reminder age raises a reminder
-    /// alert, once per that age. Safe to run twice.
+    /// never was or has ended; left alone while still issuing); and every issued lease still unreviewed
+    /// after the reminder age raises a reminder alert, once per that age. Safe to run twice.
     /// </summary>
     public async Task<BreakGlassSweep> SweepAsync(CancellationToken ct)
     {
