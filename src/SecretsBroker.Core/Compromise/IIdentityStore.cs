@@ -10,7 +10,8 @@ public interface IIdentityStore
     /// <summary>Records (or refreshes) an identity and its claims as seen at <paramref name="now"/>.</summary>
     Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct);
 
-    Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, CancellationToken ct);
+    /// <summary>Identities in the order first seen; the live lease count leaves out leases past expiry at <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct);
 
     /// <summary>
     /// In one transaction: every live lease of the target to <c>revoking</c> (one statement, marked

@@ -93,6 +93,9 @@ public sealed class LeaseService(
         }
 
         await AuditDenialAsync(audit, action, target, $"identity_blocked: {rule.Target.RuleKey}", ct);
+
+        // A blocked identity still trying is what the security team wants to see in "last seen".
+        await identities.SeenAsync(who, clock.GetCurrentInstant(), ct);
         return new BrokerError(ErrorCodes.IdentityBlocked, "This workload identity is blocked.", ErrorKind.Forbidden);
     }
 

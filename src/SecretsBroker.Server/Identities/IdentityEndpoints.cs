@@ -16,7 +16,7 @@ internal static class IdentityEndpoints
 {
     internal static RouteGroupBuilder MapIdentityEndpoints(this RouteGroupBuilder identities)
     {
-        identities.MapGet("/", async (string? after, string? limit, IIdentityStore store, IdentityGate gate, CancellationToken ct) =>
+        identities.MapGet("/", async (string? after, string? limit, IIdentityStore store, IdentityGate gate, IClock clock, CancellationToken ct) =>
         {
             var page = PageLimit.Parse(limit);
             if (!page.IsSuccess)
@@ -30,7 +30,7 @@ internal static class IdentityEndpoints
                 return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, "'after' must be a number from a previous page."));
             }
 
-            var seen = await store.PageAsync(afterSeq, page.Value, ct);
+            var seen = await store.PageAsync(afterSeq, page.Value, clock.GetCurrentInstant(), ct);
             var items = new List<IdentityInfo>(seen.Count);
             foreach (var i in seen)
             {

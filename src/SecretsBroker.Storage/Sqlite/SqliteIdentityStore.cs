@@ -23,7 +23,8 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
 
         public const string Page = """
             SELECT i.seq, i.issuer, i.subject, i.claims, i.first_seen, i.last_seen,
-                   (SELECT count(*) FROM lease l WHERE l.issuer = i.issuer AND l.subject = i.subject AND l.state IN ('issuing', 'active')) AS live_leases
+                   (SELECT count(*) FROM lease l WHERE l.issuer = i.issuer AND l.subject = i.subject
+                      AND l.state IN ('issuing', 'active') AND (l.state = 'issuing' OR l.expires_at > @Now)) AS live_leases
             FROM workload_identity i WHERE i.seq > @After ORDER BY i.seq LIMIT @Limit
             """;
 
@@ -102,10 +103,10 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
         writes.RunAsync(async (c, tx) =>
             await c.ExecuteAsync(new CommandDefinition(Sql.RecordSeen, new { who.Issuer, who.Subject, Claims = claimsJson, Now = now }, tx, cancellationToken: ct)), ct);
 
-    public async Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var rows = await c.QueryAsync<IdentityRow>(new CommandDefinition(Sql.Page, new { After = after, Limit = limit }, cancellationToken: ct));
+        var rows = await c.QueryAsync<IdentityRow>(new CommandDefinition(Sql.Page, new { After = after, Limit = limit, Now = now }, cancellationToken: ct));
         return rows.Select(r => new SeenIdentity(
             r.Seq, r.Issuer, r.Subject, JsonSerializer.Deserialize<Dictionary<string, string>>(r.Claims) ?? [], r.FirstSeen, r.LastSeen, r.LiveLeases)).ToList();
     }

@@ -52,7 +52,7 @@ public sealed class IdentityBlockRaceTests
     {
         public Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, CancellationToken ct) => Task.FromResult<IReadOnlyList<SeenIdentity>>([]);
+        public Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct) => Task.FromResult<IReadOnlyList<SeenIdentity>>([]);
 
         public Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct) => Task.FromResult(0);
 

@@ -10,9 +10,15 @@ namespace SecretsBroker.IntegrationTests.Identities;
 /// <summary>The security team's view: every identity seen, and every lease, filtered and paged.</summary>
 public sealed class InventoryTests
 {
-    private static async Task<string> LeaseAsync(HttpClient runner, string run, string step, string role = LeasingBroker.Role)
+    private static async Task<string> LeaseAsync(HttpClient runner, string run, string step, string role = LeasingBroker.Role, bool expectRefused = false)
     {
         using var response = await LeasingBroker.LeaseAsync(runner, run, step, purpose: Guid.NewGuid().ToString("N"), role: role);
+        if (expectRefused)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            return "";
+        }
+
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<IssuedLeaseResponse>())!.Lease.Id;
     }
@@ -75,6 +81,31 @@ public sealed class InventoryTests
         Assert.Single(secondPage.Leases);
         Assert.Equal(3, firstPage.Leases.Concat(secondPage.Leases).Select(l => l.Lease.Id).Distinct().Count());
         Assert.NotEqual(HttpStatusCode.OK, workload.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_blocked_identity_still_trying_shows_in_last_seen_and_expired_leases_are_not_counted_live()
+    {
+        // The sweep waits a minute, so the expired lease is still active-but-expired when counted.
+        await using var world = await LeasingBroker.StartAsync(new Dictionary<string, string?> { ["Leases:SweepIntervalMilliseconds"] = "60000" });
+        using var runner = world.Runner();
+        await LeaseAsync(runner, world.Ci.RunId, "deploy", LeasingBroker.OneShotRole);
+        using var security = world.Broker.Client(await world.Broker.CreateTokenAsync("sec", "security"));
+        world.Broker.Clock.Advance(NodaTime.Duration.FromMinutes(6));
+        var expired = Assert.Single((await security.GetFromJsonAsync<IdentityPage>(Routes.Identities))!.Identities);
+        using var block = await security.PostAsJsonAsync($"{Routes.Identities}/revoke",
+            new RevokeIdentityRequest("github", $"repo:{world.Ci.Repository}:environment:production", null, "stolen", Block: true));
+        block.EnsureSuccessStatusCode();
+        world.Broker.Clock.Advance(NodaTime.Duration.FromMinutes(2));
+        var refusedAt = world.Broker.Clock.GetCurrentInstant();
+        using var later = world.Runner();
+        await LeaseAsync(later, world.Ci.RunId, "deploy", expectRefused: true);
+
+        var blocked = Assert.Single((await security.GetFromJsonAsync<IdentityPage>(Routes.Identities))!.Identities);
+
+        Assert.Equal(0, expired.LiveLeases);
+        Assert.Equal(refusedAt.ToDateTimeOffset(), blocked.LastSeen);
+        Assert.True(blocked.Blocked);
     }
 
     [Fact]
