@@ -12,5 +12,5 @@ public sealed record BreakGlassCommand(string Role, string? Justification, strin
 /// </summary>
 public sealed record OperatorCaller(string TokenId, string Actor, bool IsPerson = false);
 
-/// <summary>A request and, once issued, its lease with the credential (answered once, to whoever made it issue).</summary>
+/// <summary>A request and, when the answer carries it, its lease with the credential (to the requester only: at issue, or when collected).</summary>
 public sealed record BreakGlassOutcome(BreakGlassRequest Request, Leasing.IssuedLease? Issued);

@@ -34,10 +34,6 @@ public sealed class IdentityGate(IIdentityStore store) : IDisposable
         return null;
     }
 
-    /// <summary>Whether a stored rule targets exactly <paramref name="target"/>.</summary>
-    public async ValueTask<bool> IsBlockedAsync(IdentityTarget target, CancellationToken ct) =>
-        (rules ?? await LoadAsync(ct)).Any(r => r.Target.RuleKey == target.RuleKey);
-
     /// <summary>Whether <paramref name="issuer"/>/<paramref name="subject"/> with these claims is refused.</summary>
     public async ValueTask<bool> IsBlockedAsync(string issuer, string subject, IReadOnlyDictionary<string, string> claims, CancellationToken ct) =>
         await BlockOfAsync(new WorkloadIdentity(issuer, subject, claims, "", null, Instant.MinValue), ct) is not null;
