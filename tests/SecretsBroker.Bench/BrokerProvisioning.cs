@@ -12,7 +12,7 @@ namespace SecretsBroker.Bench;
 /// <c>provision</c>: stores a fresh ES256 key as the JWT roles' signing key (with the initial admin
 /// token, read from <c>BENCH_ADMIN_TOKEN</c> so it is not on a command line), then issues one lease
 /// to prove the broker, the policy and the tokens fit together before any figure is taken. With
-/// <c>--pg</c> (pg-cluster's pg.json) it also stores the cluster's superuser as the PostgreSQL role's
+/// <c>--pg</c> (pg-cluster's pg.json) it also stores the cluster's broker admin login as the PostgreSQL role's
 /// <c>postgresql-admin</c> root secret and issues one PostgreSQL lease the same way.
 /// </summary>
 internal static class BrokerProvisioning

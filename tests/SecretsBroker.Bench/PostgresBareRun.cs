@@ -10,7 +10,7 @@ using SecretsBroker.Providers.Postgres;
 namespace SecretsBroker.Bench;
 
 /// <summary>
-/// <c>pg-bare</c>: the yardstick for PostgreSQL leases. <c>--concurrency</c> loops, each on a superuser
+/// <c>pg-bare</c>: the yardstick for PostgreSQL leases. <c>--concurrency</c> loops, each on an admin
 /// session of its own to the same cluster, run the provider's bare statement, <c>CREATE ROLE … LOGIN
 /// PASSWORD '&lt;SCRAM verifier&gt;' VALID UNTIL …</c>, one new role after another for <c>--warmup</c>
 /// seconds unrecorded and <c>--seconds</c> recorded; then every role made is dropped (<c>DROP ROLE</c>)

@@ -6,7 +6,7 @@ namespace SecretsBroker.Bench;
 /// <summary>
 /// <c>pg-cluster</c>: a throwaway PostgreSQL cluster on 127.0.0.1 (TestSupport's <see cref="PostgresCluster"/>:
 /// initdb into a temp folder as the <c>postgres</c> OS user, scram passwords, fsync off) with a database
-/// and the group role the policy grants, described in <c>--dir</c>/pg.json. It runs until SIGTERM from
+/// the group role the policy grants and the broker's admin login (made by the guide's recipe), described in <c>--dir</c>/pg.json. It runs until SIGTERM from
 /// bench.sh or <c>--max-seconds</c>, then stops the server and removes the folder before it exits.
 /// </summary>
 internal static class PostgresClusterRun
@@ -23,7 +23,9 @@ internal static class PostgresClusterRun
         await File.WriteAllTextAsync(Path.Combine(dir, "pg.folder"), cluster.Folder);
         var database = await cluster.CreateDatabaseAsync("bench");
         await cluster.CreateGroupRoleAsync(database, PostgresTarget.Group);
-        var target = new PostgresTarget(cluster.Host, cluster.Port, database, PostgresCluster.Superuser, cluster.SuperuserPassword, cluster.Folder);
+        // The broker and the bare baseline both log in as the admin deploy/README.md prescribes, not a superuser.
+        var admin = await cluster.CreateBrokerAdminAsync(PostgresTarget.Group);
+        var target = new PostgresTarget(cluster.Host, cluster.Port, database, admin.Username, admin.Password, cluster.Folder);
         await target.WriteAsync(Path.Combine(dir, PostgresTarget.File));
         Console.WriteLine($"pg-cluster: PostgreSQL on {cluster.Host}:{cluster.Port}, database {database}");
 

@@ -4,7 +4,8 @@ using Npgsql;
 namespace SecretsBroker.Bench;
 
 /// <summary>
-/// Where the benchmark's throwaway PostgreSQL cluster listens and how to reach it as its superuser,
+/// Where the benchmark's throwaway PostgreSQL cluster listens and how to reach it as the broker's admin
+/// login (LOGIN CREATEROLE, pg_signal_backend, ADMIN OPTION on the group role: deploy/README.md's recipe),
 /// as <c>pg-cluster</c> wrote it into the run's private temp folder (never onto a command line).
 /// </summary>
 internal sealed record PostgresTarget(string Host, int Port, string Database, string Username, string Password, string Folder)
@@ -32,7 +33,7 @@ internal sealed record PostgresTarget(string Host, int Port, string Database, st
         System.IO.File.Move(partial, path, overwrite: true);
     }
 
-    /// <summary>A superuser session of its own (no pooling), as each benchmark loop holds one.</summary>
+    /// <summary>An admin session of its own (no pooling), as each benchmark loop holds one.</summary>
     public string ConnectionString() => new NpgsqlConnectionStringBuilder
     {
         Host = Host,

@@ -22,8 +22,9 @@ public sealed class PostgresBroker : IAsyncDisposable
 
     public const string AdminSecret = "app-db-admin";
 
-    private PostgresBroker(LeasingBroker world, PostgresCluster cluster, string database, string group)
+    private PostgresBroker(LeasingBroker world, PostgresCluster cluster, string database, string group, PostgresLogin admin)
     {
+        AdminLogin = admin;
         World = world;
         Cluster = cluster;
         Database = database;
@@ -40,6 +41,9 @@ public sealed class PostgresBroker : IAsyncDisposable
 
     public string Group { get; }
 
+    /// <summary>The broker's admin login, made by the guide's recipe (not a superuser).</summary>
+    public PostgresLogin AdminLogin { get; }
+
     public static async Task<PostgresBroker> StartAsync(PostgresCluster? cluster = null)
     {
         cluster ??= PostgresCluster.Shared;
@@ -48,17 +52,10 @@ public sealed class PostgresBroker : IAsyncDisposable
         var now = SystemClock.Instance.GetCurrentInstant();
         var world = await LeasingBroker.StartAsync(policyFor: repository => PolicyFor(repository, group), start: Instant.FromUnixTimeSeconds(now.ToUnixTimeSeconds()));
         using var admin = world.Broker.Admin();
-        using var put = await admin.PutAsJsonAsync($"{Routes.Secrets}/{AdminSecret}", new PutSecretRequest("postgresql-admin", new Dictionary<string, string>
-        {
-            ["host"] = cluster.Host,
-            ["port"] = cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["database"] = database,
-            ["username"] = PostgresCluster.Superuser,
-            ["password"] = cluster.SuperuserPassword,
-            ["sslmode"] = "disable",
-        }));
+        var login = await cluster.CreateBrokerAdminAsync(group);
+        using var put = await admin.PutAsJsonAsync($"{Routes.Secrets}/{AdminSecret}", new PutSecretRequest("postgresql-admin", cluster.AdminSecretFields(login, database)));
         put.EnsureSuccessStatusCode();
-        return new PostgresBroker(world, cluster, database, group);
+        return new PostgresBroker(world, cluster, database, group, login);
     }
 
     private static string PolicyFor(string repository, string group) => $$$"""

@@ -115,6 +115,31 @@ public sealed class PostgresCluster : IDisposable
         return name;
     }
 
+    /// <summary>
+    /// The broker's admin login made exactly as deploy/README.md prescribes, never a superuser:
+    /// <c>LOGIN CREATEROLE</c>, membership in <c>pg_signal_backend</c>, and <c>ADMIN OPTION</c> on
+    /// each of <paramref name="groups"/>. Every PostgreSQL test gives the broker this login, so a
+    /// test passes only with what an operator following the guide grants.
+    /// </summary>
+    public async Task<PostgresLogin> CreateBrokerAdminAsync(params string[] groups)
+    {
+        var login = new PostgresLogin("sb_admin_" + Guid.NewGuid().ToString("N")[..10], RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32));
+        var grants = string.Concat(groups.Select(g => $"; GRANT \"{g}\" TO \"{login.Username}\" WITH ADMIN OPTION"));
+        await ExecuteAsync("postgres", $"CREATE ROLE \"{login.Username}\" LOGIN CREATEROLE PASSWORD '{login.Password}'; GRANT pg_signal_backend TO \"{login.Username}\"{grants}");
+        return login;
+    }
+
+    /// <summary>The fields of a <c>postgresql-admin</c> root secret for <paramref name="login"/> on <paramref name="database"/>.</summary>
+    public Dictionary<string, string> AdminSecretFields(PostgresLogin login, string database) => new()
+    {
+        ["host"] = Host,
+        ["port"] = Port.ToString(CultureInfo.InvariantCulture),
+        ["database"] = database,
+        ["username"] = login.Username,
+        ["password"] = login.Password,
+        ["sslmode"] = "disable",
+    };
+
     /// <summary>Runs SQL as the superuser in <paramref name="database"/>.</summary>
     public async Task ExecuteAsync(string database, string sql)
     {

@@ -25,6 +25,8 @@ public static class ErrorCodes
     public const string UnknownSecretType = "unknown_secret_type";
     public const string SecretNotRotatable = "secret_not_rotatable";
     public const string RotationFailed = "rotation_failed";
+    /// <summary>A root secret's credential lacks a privilege the broker needs at its target; the message names it.</summary>
+    public const string AdminPrivilegesMissing = "admin_privileges_missing";
     public const string TokenNotFound = "token_not_found";
     public const string InvalidScope = "invalid_scope";
     public const string InvalidTtl = "invalid_ttl";

@@ -12,12 +12,14 @@ namespace SecretsBroker.Core.Secrets;
 /// their metadata. Values go in and, for providers only, come out through <see cref="RevealAsync"/>;
 /// no answer, log line or audit record ever holds one.
 /// </summary>
-public sealed class SecretVault(ISecretStore store, IDataProtectionProvider dataProtection, IClock clock, IEnumerable<ISecretRotator>? rotators = null)
+public sealed class SecretVault(
+    ISecretStore store, IDataProtectionProvider dataProtection, IClock clock, IEnumerable<ISecretRotator>? rotators = null, IEnumerable<ISecretTargetCheck>? targetChecks = null)
 {
     public static readonly Duration ShortestRotation = Duration.FromMinutes(5);
     public static readonly Duration LongestRotation = Duration.FromDays(366);
 
     private readonly HashSet<string> rotatable = (rotators ?? []).Select(r => r.SecretType).ToHashSet(StringComparer.Ordinal);
+    private readonly ILookup<string, ISecretTargetCheck> checks = (targetChecks ?? []).ToLookup(c => c.SecretType, StringComparer.Ordinal);
 
     /// <summary>How many times a put retries when another writer takes the same version number.</summary>
     private const int MaxVersionRaces = 5;
@@ -53,6 +55,14 @@ public sealed class SecretVault(ISecretStore store, IDataProtectionProvider data
         if (rotateEvery is { } every && (every < ShortestRotation || every > LongestRotation))
         {
             return BrokerError.Invalid(ErrorCodes.InvalidTtl, "The rotation period must be between 5 minutes and 366 days.");
+        }
+
+        foreach (var check in checks[type.Value.Name])
+        {
+            if (await check.CheckAsync(name, fields!, ct) is { } lacking)
+            {
+                return lacking;
+            }
         }
 
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(fields);

@@ -168,8 +168,10 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins, BrokerIn
             : Task.FromResult(Result<bool>.Failure(BrokerError.Invalid(ErrorCodes.InvalidField, "Not a role name this broker makes.")));
 
     /// <summary>
-    /// Logins off first, then its sessions ended, then what it owns reassigned and dropped, then the
-    /// role. A role already gone is success, so a retry after a partial run finishes the job.
+    /// Logins off first, then its sessions ended, then the role dropped. A role that owns objects or
+    /// holds privileges of its own cannot be dropped as it is: then what it owns goes to the admin,
+    /// its privileges are dropped, and the role with them, in one transaction. A role already gone
+    /// is success, so a retry after a partial run finishes the job.
     /// </summary>
     private async Task<Result<bool>> DropRoleAsync(string secret, string handle, string what, CancellationToken ct)
     {
@@ -198,13 +200,37 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins, BrokerIn
                 await terminate.ExecuteScalarAsync(ct);
             }
 
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await ExecuteAsync(connection, $"REASSIGN OWNED BY {role} TO CURRENT_USER", ct);
-            await ExecuteAsync(connection, $"DROP OWNED BY {role}", ct);
-            await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {role}", ct);
-            await tx.CommitAsync(ct);
+            try
+            {
+                // The common case: a login that only joined group roles has nothing of its own.
+                await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {role}", ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
+            {
+                await DropWithWhatItOwnsAsync(connection, role, ct);
+            }
         }, ct);
         return failed is null ? true : failed;
+    }
+
+    /// <summary>
+    /// REASSIGN OWNED and DROP OWNED need the privileges of the role they name, which the guide's
+    /// admin (CREATEROLE, not a superuser) does not have: it takes them by joining the role first.
+    /// On PostgreSQL 15 and older, CREATEROLE may grant any non-superuser role, and the admin
+    /// inherits it (the store-time check requires INHERIT). From 16 on, CREATEROLE alone no longer
+    /// may: the creator holds ADMIN OPTION on the roles it made, but neither INHERIT nor SET unless
+    /// createrole_self_grant says so, so the grant asks for INHERIT explicitly. The membership goes
+    /// with the role when it is dropped.
+    /// </summary>
+    private static async Task DropWithWhatItOwnsAsync(NpgsqlConnection connection, string role, CancellationToken ct)
+    {
+        var inherit = connection.PostgreSqlVersion.Major >= 16 ? " WITH INHERIT TRUE" : "";
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, $"GRANT {role} TO CURRENT_USER{inherit}", ct);
+        await ExecuteAsync(connection, $"REASSIGN OWNED BY {role} TO CURRENT_USER", ct);
+        await ExecuteAsync(connection, $"DROP OWNED BY {role}", ct);
+        await ExecuteAsync(connection, $"DROP ROLE {role}", ct);
+        await tx.CommitAsync(ct);
     }
 
     private static string Until(Instant expiry) => Timestamp.Format(expiry);

@@ -26,6 +26,7 @@ internal static class SecretsSetup
         services.AddSingleton<SecretRotation>();
         services.AddSingleton(sp => new BrokerInstance(() => sp.GetRequiredService<MasterKey>()));
         services.AddSingleton<ISecretRotator, PostgresAdminRotator>();
+        services.AddSingleton<ISecretTargetCheck, PostgresAdminCheck>();
         return services;
     }
 

@@ -161,7 +161,9 @@ public sealed class PostgresLeaseTests
 
         using var refused = await LeasingBroker.LeaseAsync(runner, pg.World.Ci.RunId, "deploy", role: PostgresBroker.BadTemplateRole);
         var problem = await refused.Content.ReadFromJsonAsync<ProblemResponse>();
-        var members = await pg.Cluster.ScalarAsync("SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE g.rolname = @group", ("group", pg.Group));
+        var members = await pg.Cluster.ScalarAsync(
+            "SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE g.rolname = @group AND r.rolname <> @admin",
+            ("group", pg.Group), ("admin", pg.AdminLogin.Username));
 
         Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
         Assert.Equal("provider_failed", problem!.Code);
