@@ -86,6 +86,55 @@ public sealed class SecretRotationTests
     }
 
     [Fact]
+    public async Task Recovery_ends_a_change_still_waiting_at_the_target_before_it_drops_the_pending_password()
+    {
+        await PutAsync();
+        target.CrashWhileChangeWaits = true;
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => rotation.RotateAsync("db-admin", Admin, default));
+        var settled = await rotation.RecoverAsync(null, default);
+        target.ReleaseLock();
+
+        Assert.Equal(1, settled);
+        Assert.Equal([SecretRotation.AttemptOf("db-admin", 2)], target.Ended);
+        Assert.Equal("first-password", target.Password);
+        Assert.Equal(target.Password, await StoredPasswordAsync());
+        Assert.Empty(await store.PendingVersionsAsync(default));
+    }
+
+    [Fact]
+    public async Task A_change_that_landed_at_the_target_after_the_crash_is_made_current_by_recovery()
+    {
+        await PutAsync();
+        target.CrashWhileChangeWaits = true;
+        await Assert.ThrowsAsync<OperationCanceledException>(() => rotation.RotateAsync("db-admin", Admin, default));
+        target.ReleaseLock();
+
+        var settled = await rotation.RecoverAsync(null, default);
+
+        Assert.Equal(1, settled);
+        Assert.Equal(target.Password, await StoredPasswordAsync());
+        Assert.NotEqual("first-password", target.Password);
+        Assert.Empty(target.Ended);
+    }
+
+    [Fact]
+    public async Task A_change_the_target_did_not_confirm_stays_pending_and_recovery_keeps_the_password_it_made()
+    {
+        await PutAsync();
+        target.ChangeUnconfirmed = true;
+
+        var rotated = await rotation.RotateAsync("db-admin", Admin, default);
+        var pendingAfter = await store.PendingVersionsAsync(default);
+        var settled = await rotation.RecoverAsync(null, default);
+
+        Assert.Equal(ErrorCodes.RotationFailed, rotated.Error?.Code);
+        Assert.Single(pendingAfter);
+        Assert.Equal(1, settled);
+        Assert.Equal(target.Password, await StoredPasswordAsync());
+    }
+
+    [Fact]
     public async Task A_new_password_that_cannot_be_proven_stays_pending_until_recovery_can_prove_one_of_the_two()
     {
         await PutAsync();
