@@ -17,6 +17,7 @@ public sealed class LeaseServiceTests
     private readonly InMemoryLeaseStore store = new();
     private readonly FlakyProvider provider = new();
     private readonly FixedPolicy policy = new();
+    private readonly InMemoryAuditStore auditTrail = new(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate()));
     private readonly LeaseService service;
 
     public LeaseServiceTests()
@@ -27,7 +28,7 @@ public sealed class LeaseServiceTests
     private LeaseService ServiceWith(ICredentialProvider credentials) =>
         new LeaseService(
             store,
-            new InMemoryAuditStore(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate())),
+            auditTrail,
             policy,
             new PolicyEvaluator(),
             new ProviderRegistry([credentials]),
@@ -151,6 +152,26 @@ public sealed class LeaseServiceTests
         Assert.Equal(clock.GetCurrentInstant() - Duration.FromMinutes(45) + Duration.FromMinutes(10), first.Value.Lease.ExpiresAt);
         Assert.Equal(issued.IssuedAt + Duration.FromHours(1), last.Value.Lease.ExpiresAt);
         Assert.Equal(issued.MaxExpiresAt, last.Value.Lease.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Another_job_of_the_same_run_can_neither_read_nor_renew_a_lease_but_may_revoke_it()
+    {
+        var lease = (await service.IssueAsync(Runner(job: "5001"), Ask(), Request, default)).Value.Lease;
+        var otherJob = new LeaseCaller(Runner(job: "5002"), false, Request);
+        clock.Advance(Duration.FromMinutes(5));
+
+        var read = await service.GetAsync(otherJob, lease.Id, default);
+        var renewed = await service.RenewAsync(otherJob, lease.Id, null, default);
+        var expiryAfter = store.Rows[lease.Id].Lease.ExpiresAt;
+        var revoked = await service.RevokeAsync(otherJob, lease.Id, default);
+
+        Assert.Equal(ErrorCodes.LeaseNotFound, read.Error?.Code);
+        Assert.Equal(ErrorCodes.LeaseNotFound, renewed.Error?.Code);
+        Assert.Equal(lease.ExpiresAt, expiryAfter);
+        Assert.Contains(auditTrail.Events, e => e.Action == AuditActions.LeaseRenew && e.Decision == AuditDecision.Denied && e.Reason == "not_lease_owner");
+        Assert.True(revoked.IsSuccess);
+        Assert.Equal(LeaseState.Revoking, store.Rows[lease.Id].Lease.State);
     }
 
     [Fact]
