@@ -34,6 +34,9 @@ internal static class HostingSetup
         builder.Services.AddSingleton<SqliteSealStore>();
         builder.Services.AddSingleton<SqliteHealthProbe>();
         builder.Services.AddSingleton<BrokerSeal>();
+
+        // Holds the data folder's lock for the life of the host: one instance, disposed with it.
+        builder.Services.AddSingleton<BrokerNode>();
         builder.Services.AddSingleton<MasterKeySource>();
         builder.Services.AddSingleton<Unsealer>();
 
