@@ -25,6 +25,7 @@ public sealed class LeaseService(
     IDataProtectionProvider dataProtection,
     LeaseSettings settings,
     IClock clock,
+    LeaseWriter writer,
     IdentityGate? identities = null)
 {
     public async Task<Result<IssuedLease>> IssueAsync(WorkloadIdentity who, IssueLeaseCommand command, AuditContext audit, CancellationToken ct)
@@ -165,7 +166,8 @@ public sealed class LeaseService(
     private async Task<Result<IssuedLease>> IssueWrittenAheadAsync(
         Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct)
     {
-        if (!await store.InsertAsync(lease, null, record, ct))
+        // Stamped with this process, so that after a crash the next start of this node reclaims the row at once.
+        if (!await store.InsertAsync(lease with { Writer = writer }, null, record, ct))
         {
             return await ReplayRacedAsync(who, key, record.At, ct);
         }

@@ -13,6 +13,7 @@ namespace SecretsBroker.Core.Tests.Leasing;
 public sealed class LeaseServiceTests
 {
     private static readonly AuditContext Request = new("workload:github:repo:acme/app", "req", "127.0.0.1", null);
+    private static readonly LeaseWriter Writer = LeaseWriter.StartOn("node-a");
     private readonly FakeClock clock = new(Instant.FromUtc(2026, 11, 23, 9, 0));
     private readonly InMemoryLeaseStore store = new();
     private readonly FlakyProvider provider = new();
@@ -34,7 +35,8 @@ public sealed class LeaseServiceTests
             new ProviderRegistry([credentials]),
             new EphemeralDataProtectionProvider(),
             new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)),
-            clock);
+            clock,
+            Writer);
 
     private WorkloadIdentity Runner(string run = "42", string repository = "acme/app", string job = "7") =>
         new("github", $"repo:{repository}", new Dictionary<string, string> { ["repository"] = repository, ["run_id"] = run }, run, job, clock.GetCurrentInstant() + Duration.FromMinutes(5));
@@ -67,6 +69,18 @@ public sealed class LeaseServiceTests
 
         Assert.Equal(LeaseState.Issuing, stateAtMint);
         Assert.Equal(LeaseState.Active, store.Rows[issued.Value.Lease.Id].Lease.State);
+    }
+
+    [Fact]
+    public async Task A_lease_written_ahead_records_the_process_that_wrote_it_and_one_committed_once_records_none()
+    {
+        var local = new FlakyProvider(mintsDownstream: false);
+
+        var ahead = await service.IssueAsync(Runner(), Ask(), Request, default);
+        var once = await ServiceWith(local).IssueAsync(Runner(), Ask(step: "migrate"), Request, default);
+
+        Assert.Equal(Writer, store.Rows[ahead.Value.Lease.Id].Lease.Writer);
+        Assert.Null(store.Rows[once.Value.Lease.Id].Lease.Writer);
     }
 
     [Fact]
