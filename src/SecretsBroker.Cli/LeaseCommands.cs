@@ -94,7 +94,7 @@ internal static class LeaseCommands
         var id = IdArgument();
         var ttl = TtlParser.CreateOption($"New lifetime from now, up to the lease's max expiry: {TtlParser.Examples} (seconds) [default: the role's]");
         var format = CredentialOutput.CreateFormatOption();
-        var command = new Command("renew", "Extend a lease (with a fresh OIDC token of the same run) and print it as 'sbctl lease' does")
+        var command = new Command("renew", "Extend a lease (with a fresh OIDC token of the job that leased it) and print it as 'sbctl lease' does")
         {
             id, ttl, format,
         };

@@ -41,8 +41,20 @@ public interface ILeaseStore
     /// <summary>Up to <paramref name="batch"/> active leases past their expiry to <c>revoking</c>; returns how many.</summary>
     Task<int> SweepExpiredAsync(Instant now, int batch, CancellationToken ct);
 
-    /// <summary><c>issuing</c> rows older than <paramref name="issuedBefore"/> (a crash between write-ahead and activation) to <c>revoking</c>.</summary>
-    Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, Instant now, CancellationToken ct);
+    /// <summary>
+    /// <c>issuing</c> rows written ahead by <paramref name="node"/> under any incarnation but
+    /// <paramref name="exceptIncarnation"/>, whatever their age, to <c>revoking</c> with
+    /// <paramref name="reason"/>, in one statement; <paramref name="record"/> is audited with the count
+    /// when there were any. Returns how many.
+    /// </summary>
+    Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, AuditRecord record, CancellationToken ct);
+
+    /// <summary>
+    /// <c>issuing</c> rows issued before <paramref name="issuedBefore"/> (a crash between write-ahead and
+    /// activation), whoever wrote them, to <c>revoking</c> with <paramref name="reason"/>, in one
+    /// statement; <paramref name="record"/> is audited with the count when there were any. Returns how many.
+    /// </summary>
+    Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, AuditRecord record, CancellationToken ct);
 
     /// <summary>Leases whose downstream clean-up is due: <c>revoking</c> or <c>revoke_failed</c> with the next attempt at or before now.</summary>
     Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct);

@@ -8,7 +8,9 @@ namespace SecretsBroker.Core.Leasing;
 /// id) and the root secret it was minted from, never the credential itself. A break-glass lease
 /// belongs to an operator and its expiry never moves. <see cref="Claims"/> (the workload token's
 /// <see cref="Identity.ClaimSet"/>) is stored with a new lease, so a revocation by claim selector finds
-/// the leases issued under that claim; it is not read back.
+/// the leases issued under that claim; it is not read back. <see cref="Writer"/> is the process that wrote
+/// a lease ahead as <c>issuing</c>, so the reconciler can tell a row left by an earlier start of its own
+/// node from one another node may still be minting; leases committed once, as <c>active</c>, have none.
 /// </summary>
 public sealed record Lease(
     string Id,
@@ -32,7 +34,8 @@ public sealed record Lease(
     string? RevokeReason,
     Instant? RevokedAt,
     bool BreakGlass = false,
-    string? Claims = null)
+    string? Claims = null,
+    LeaseWriter? Writer = null)
 {
     /// <summary>Validity at the point of use: active and not yet expired, whatever the jobs have noticed.</summary>
     public bool IsValidAt(Instant now) => State == LeaseState.Active && now < ExpiresAt;

@@ -4,12 +4,24 @@ using SecretsBroker.Core.Identity;
 namespace SecretsBroker.Core.Leasing;
 
 /// <summary>
-/// Who acts on a lease: the workload that owns it (same issuer, subject and run), or an operator.
+/// Who acts on a lease: a workload, or an operator. A lease is bound to the job that leased it, so only
+/// that job reads or renews it; any job of its run may revoke it (a run's last step cleans up after the
+/// others). Operators read and revoke any lease.
 /// </summary>
 public sealed record LeaseCaller(WorkloadIdentity? Workload, bool IsOperator, AuditContext Audit)
 {
-    public bool Owns(Lease lease) =>
+    /// <summary>
+    /// The job that leased it: same issuer, subject, run and job. Where the issuer's tokens name no job
+    /// (a GitHub token without <c>check_run_id</c>), the lease has none either and the run is the finest
+    /// binding there is.
+    /// </summary>
+    public bool Holds(Lease lease) => SharesRun(lease) && Workload!.JobId == lease.JobId;
+
+    /// <summary>A job of the lease's run: same issuer, subject and run.</summary>
+    public bool SharesRun(Lease lease) =>
         Workload is { } w && w.Issuer == lease.Issuer && w.Subject == lease.Subject && w.RunId == lease.RunId;
 
-    public bool MayManage(Lease lease) => IsOperator || Owns(lease);
+    public bool MayRead(Lease lease) => IsOperator || Holds(lease);
+
+    public bool MayRevoke(Lease lease) => IsOperator || SharesRun(lease);
 }

@@ -25,6 +25,7 @@ public sealed class LeaseService(
     IDataProtectionProvider dataProtection,
     LeaseSettings settings,
     IClock clock,
+    LeaseWriter writer,
     IdentityGate? identities = null)
 {
     public async Task<Result<IssuedLease>> IssueAsync(WorkloadIdentity who, IssueLeaseCommand command, AuditContext audit, CancellationToken ct)
@@ -165,7 +166,8 @@ public sealed class LeaseService(
     private async Task<Result<IssuedLease>> IssueWrittenAheadAsync(
         Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct)
     {
-        if (!await store.InsertAsync(lease, null, record, ct))
+        // Stamped with this process, so that after a crash the next start of this node reclaims the row at once.
+        if (!await store.InsertAsync(lease with { Writer = writer }, null, record, ct))
         {
             return await ReplayRacedAsync(who, key, record.At, ct);
         }
@@ -199,7 +201,7 @@ public sealed class LeaseService(
 
     public async Task<Result<Lease>> GetAsync(LeaseCaller caller, string id, CancellationToken ct)
     {
-        var found = await FindManageableAsync(caller, id, AuditActions.LeaseIssue, audit: false, ct);
+        var found = await FindManageableAsync(caller, id, caller.MayRead, AuditActions.LeaseIssue, audit: false, ct);
         return found;
     }
 
@@ -210,7 +212,8 @@ public sealed class LeaseService(
             return new BrokerError(ErrorCodes.NotLeaseOwner, "Only the workload that holds a lease can renew it, with a fresh token.", ErrorKind.Forbidden);
         }
 
-        var found = await FindManageableAsync(caller with { IsOperator = false }, id, AuditActions.LeaseRenew, audit: true, ct);
+        // Only the job that holds the lease renews it, never an operator: a fresh credential goes to no one else.
+        var found = await FindManageableAsync(caller, id, caller.Holds, AuditActions.LeaseRenew, audit: true, ct);
         if (!found.IsSuccess)
         {
             return found.Error!;
@@ -271,7 +274,7 @@ public sealed class LeaseService(
 
     public async Task<Result<Lease>> RevokeAsync(LeaseCaller caller, string id, CancellationToken ct)
     {
-        var found = await FindManageableAsync(caller, id, AuditActions.LeaseRevoke, audit: true, ct);
+        var found = await FindManageableAsync(caller, id, caller.MayRevoke, AuditActions.LeaseRevoke, audit: true, ct);
         if (!found.IsSuccess)
         {
             return found.Error!;
@@ -302,14 +305,14 @@ public sealed class LeaseService(
         return await store.RevokeRunAsync(issuer, run, "run_completed", now, record, ct);
     }
 
-    private async Task<Result<Lease>> FindManageableAsync(LeaseCaller caller, string id, string action, bool audit, CancellationToken ct)
+    private async Task<Result<Lease>> FindManageableAsync(LeaseCaller caller, string id, Func<Lease, bool> allowed, string action, bool audit, CancellationToken ct)
     {
         if (!LeaseId.LooksValid(id) || await store.FindAsync(id, ct) is not { } lease)
         {
             return BrokerError.NotFound(ErrorCodes.LeaseNotFound, "No such lease.");
         }
 
-        if (caller.MayManage(lease))
+        if (allowed(lease))
         {
             return lease;
         }

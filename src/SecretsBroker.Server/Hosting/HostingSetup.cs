@@ -4,7 +4,7 @@ using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Hosting;
 
-/// <summary>Options, clock, loopback-only default address, request limits, the database and the seal.</summary>
+/// <summary>The operator's settings file, options, clock, loopback-only default address, request limits, the database, the seal and the data folder's lock.</summary>
 internal static class HostingSetup
 {
     /// <summary>Loopback only unless configured otherwise: a fresh broker is not reachable from the network.</summary>
@@ -12,6 +12,8 @@ internal static class HostingSetup
 
     internal static WebApplicationBuilder AddBrokerHosting(this WebApplicationBuilder builder)
     {
+        // First, so that everything below (the listening address included) sees the operator's file.
+        BrokerConfigFile.AddTo(builder.Configuration);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -34,6 +36,9 @@ internal static class HostingSetup
         builder.Services.AddSingleton<SqliteSealStore>();
         builder.Services.AddSingleton<SqliteHealthProbe>();
         builder.Services.AddSingleton<BrokerSeal>();
+
+        // Holds the data folder's lock for the life of the host: one instance, disposed with it.
+        builder.Services.AddSingleton<BrokerNode>();
         builder.Services.AddSingleton<MasterKeySource>();
         builder.Services.AddSingleton<Unsealer>();
 

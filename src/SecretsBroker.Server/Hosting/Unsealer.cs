@@ -20,6 +20,7 @@ public sealed class Unsealer(
     SqliteDatabase db,
     SqliteSealStore sealStore,
     BrokerSeal seal,
+    BrokerNode node,
     IServiceProvider services,
     IClock clock,
     ILogger<Unsealer> logger)
@@ -48,6 +49,7 @@ public sealed class Unsealer(
             return StaySealed($"The master key does not match the database {db.Path}.");
         }
 
+        node.Start(options.Value.DataDirectory);
         await MigrateAsync(ct);
         Unseal(key);
         return new Outcome(false, null);
@@ -64,10 +66,13 @@ public sealed class Unsealer(
                 return StaySealed(problem!);
             }
 
+            node.Start(options.Value.DataDirectory);
             key = existing;
         }
         else
         {
+            // The folder is taken before anything is written to it: two first starts cannot both make a key.
+            node.Start(options.Value.DataDirectory);
             key = keySource.CreateFile();
             BrokerLog.MasterKeyCreated(logger, options.Value.MasterKeyPath);
         }

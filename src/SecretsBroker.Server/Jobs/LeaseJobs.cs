@@ -13,6 +13,7 @@ namespace SecretsBroker.Server.Jobs;
 /// </summary>
 public sealed class LeaseJobs(
     BrokerSeal seal,
+    BrokerNode node,
     ExpirySweep sweep,
     LeaseRevoker revoker,
     Reconciliation reconciliation,
@@ -68,7 +69,7 @@ public sealed class LeaseJobs(
             return;
         }
 
-        var (reclaimed, revoked) = await reconciliation.RunAsync(CancellationToken.None);
+        var (reclaimed, revoked) = await reconciliation.RunAsync(node.Writer, CancellationToken.None);
         var rotations = await rotation.RecoverAsync(null, CancellationToken.None);
         await identities.PruneClaimSetsAsync(CancellationToken.None);
         JobLog.Reconciled(logger, reclaimed, revoked, rotations);

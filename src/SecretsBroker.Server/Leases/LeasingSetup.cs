@@ -5,6 +5,7 @@ using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Policy;
 using SecretsBroker.Providers.Jwt;
 using SecretsBroker.Providers.Postgres;
+using SecretsBroker.Server.Hosting;
 using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Leases;
@@ -28,6 +29,9 @@ internal static class LeasingSetup
         // One writer for the whole database: a singleton by design (see SqliteGroupCommit).
         services.AddSingleton<SqliteGroupCommit>();
         services.AddSingleton<ILeaseStore, SqliteLeaseStore>();
+
+        // Resolved only after unsealing (requests and jobs wait for it); before that, asking for it throws.
+        services.AddSingleton(sp => sp.GetRequiredService<BrokerNode>().Writer);
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<LeaseService>();
 

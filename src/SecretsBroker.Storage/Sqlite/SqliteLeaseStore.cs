@@ -24,10 +24,11 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             INSERT INTO workload_claims (digest, issuer, claims) SELECT @ClaimsDigest, @Issuer, @Claims WHERE @ClaimsDigest IS NOT NULL
             ON CONFLICT (digest) DO NOTHING;
             INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass, claims_id)
+                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass, claims_id,
+                               writer_node, writer_incarnation)
             VALUES (@Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
                     @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @BreakGlass,
-                    (SELECT id FROM workload_claims WHERE digest = @ClaimsDigest))
+                    (SELECT id FROM workload_claims WHERE digest = @ClaimsDigest), @WriterNode, @WriterIncarnation)
             """;
 
         public const string InsertCredential = "INSERT INTO lease_credential (lease_id, ciphertext) VALUES (@Id, @Credential)";
@@ -81,6 +82,12 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             WHERE id IN (SELECT id FROM lease WHERE state = 'issuing' AND issued_at < @Before)
             """;
 
+        // Reads the issuing rows only (the partial index lease_issuing_by_age), never all leases.
+        public const string ReclaimIssuingOfNode = $"""
+            UPDATE lease SET {ToRevoking}
+            WHERE id IN (SELECT id FROM lease WHERE state = 'issuing' AND writer_node = @Node AND writer_incarnation <> @ExceptIncarnation)
+            """;
+
         public const string DueRevocations = $"""
             SELECT {Columns}, revoke_attempts FROM lease
             WHERE state IN ('revoking', 'revoke_failed') AND next_attempt_at <= @Now
@@ -119,6 +126,8 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
                 var row = new DynamicParameters(lease);
                 row.Add("Credential", credentialCiphertext);
                 row.Add("ClaimsDigest", lease.Claims is { } claims ? ClaimSetDigest.Of(lease.Issuer, claims) : null);
+                row.Add("WriterNode", lease.Writer?.Node);
+                row.Add("WriterIncarnation", lease.Writer?.Incarnation);
                 await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
@@ -223,17 +232,11 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             return n;
         }, ct);
 
-    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, Instant now, CancellationToken ct) =>
-        writes.RunAsync(async (c, tx) =>
-        {
-            var n = await c.ExecuteAsync(new CommandDefinition(Sql.ReclaimStuckIssuing, new { Before = issuedBefore, Now = now, Reason = "reconciled_issuing" }, tx, cancellationToken: ct));
-            if (n > 0)
-            {
-                await audit.AppendAsync(c, tx, new AuditRecord(now, AuditContext.System, AuditActions.LeaseRevoke, "leases", AuditDecision.Allowed, $"reconciled_issuing; {n} leases"), ct);
-            }
+    public Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+        ReclaimAsync(Sql.ReclaimIssuingOfNode, new { Node = node, ExceptIncarnation = exceptIncarnation, Reason = reason, Now = now }, record, ct);
 
-            return n;
-        }, ct);
+    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+        ReclaimAsync(Sql.ReclaimStuckIssuing, new { Before = issuedBefore, Reason = reason, Now = now }, record, ct);
 
     public async Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
     {
@@ -276,4 +279,16 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         return live;
     }
+
+    private Task<int> ReclaimAsync(string sql, object args, AuditRecord record, CancellationToken ct) =>
+        writes.RunAsync(async (c, tx) =>
+        {
+            var n = await c.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+            if (n > 0)
+            {
+                await audit.AppendAsync(c, tx, record with { Reason = $"{record.Reason}; {n} leases" }, ct);
+            }
+
+            return n;
+        }, ct);
 }

@@ -32,6 +32,7 @@ public sealed class IdentityBlockRaceTests
             new EphemeralDataProtectionProvider(),
             new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)),
             clock,
+            LeaseWriter.StartOn("node-a"),
             gate);
         var who = new WorkloadIdentity("github", "repo:acme/app", new Dictionary<string, string> { ["repository"] = "acme/app", ["run_id"] = "42" }, "42", "7", clock.GetCurrentInstant() + Duration.FromMinutes(5));
         string? minted = null;

@@ -100,8 +100,11 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     public Task<int> SweepExpiredAsync(Instant now, int batch, CancellationToken ct) =>
         ChangeAll(r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt <= now, r => ToRevoking(r, "expired", now), null, batch);
 
-    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, Instant now, CancellationToken ct) =>
-        ChangeAll(r => r.Lease.State == LeaseState.Issuing && r.Lease.IssuedAt < issuedBefore, r => ToRevoking(r, "reconciled_issuing", now), null);
+    public Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+        ReclaimIssuingAsync(l => l.Writer is { } w && w.Node == node && w.Incarnation != exceptIncarnation, reason, now, record);
+
+    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+        ReclaimIssuingAsync(l => l.IssuedAt < issuedBefore, reason, now, record);
 
     public Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
     {
@@ -147,6 +150,20 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
                 .Select(l => l.Handle)
                 .ToHashSet());
         }
+    }
+
+    private async Task<int> ReclaimIssuingAsync(Func<Lease, bool> which, string reason, Instant now, AuditRecord record)
+    {
+        var n = await ChangeAll(r => r.Lease.State == LeaseState.Issuing && which(r.Lease), r => ToRevoking(r, reason, now), null);
+        if (n > 0)
+        {
+            lock (gate)
+            {
+                Audit.Add(record with { Reason = $"{record.Reason}; {n} leases" });
+            }
+        }
+
+        return n;
     }
 
     private static (Lease, string?, int, Instant?) ToRevoking((Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt) r, string reason, Instant now) =>

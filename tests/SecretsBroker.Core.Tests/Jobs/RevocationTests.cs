@@ -92,7 +92,7 @@ public sealed class RevocationTests
         clock.Advance(Duration.FromSeconds(61));
         var fresh = await AddAsync(Duration.FromMinutes(10), LeaseState.Issuing);
 
-        var (reclaimed, revoked) = await new Reconciliation(store, Revoker(), settings, clock).RunAsync(default);
+        var (reclaimed, revoked) = await new Reconciliation(store, Revoker(), settings, clock).RunAsync(LeaseWriter.StartOn("node-a"), default);
 
         Assert.Equal((1, 1), (reclaimed, revoked));
         Assert.Equal(LeaseState.Revoked, (await store.FindAsync(stuck.Id, default))!.State);

@@ -13,10 +13,12 @@ namespace SecretsBroker.Core.Tests.Leasing;
 public sealed class LeaseServiceTests
 {
     private static readonly AuditContext Request = new("workload:github:repo:acme/app", "req", "127.0.0.1", null);
+    private static readonly LeaseWriter Writer = LeaseWriter.StartOn("node-a");
     private readonly FakeClock clock = new(Instant.FromUtc(2026, 11, 23, 9, 0));
     private readonly InMemoryLeaseStore store = new();
     private readonly FlakyProvider provider = new();
     private readonly FixedPolicy policy = new();
+    private readonly InMemoryAuditStore auditTrail = new(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate()));
     private readonly LeaseService service;
 
     public LeaseServiceTests()
@@ -27,13 +29,14 @@ public sealed class LeaseServiceTests
     private LeaseService ServiceWith(ICredentialProvider credentials) =>
         new LeaseService(
             store,
-            new InMemoryAuditStore(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate())),
+            auditTrail,
             policy,
             new PolicyEvaluator(),
             new ProviderRegistry([credentials]),
             new EphemeralDataProtectionProvider(),
             new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)),
-            clock);
+            clock,
+            Writer);
 
     private WorkloadIdentity Runner(string run = "42", string repository = "acme/app", string job = "7") =>
         new("github", $"repo:{repository}", new Dictionary<string, string> { ["repository"] = repository, ["run_id"] = run }, run, job, clock.GetCurrentInstant() + Duration.FromMinutes(5));
@@ -66,6 +69,18 @@ public sealed class LeaseServiceTests
 
         Assert.Equal(LeaseState.Issuing, stateAtMint);
         Assert.Equal(LeaseState.Active, store.Rows[issued.Value.Lease.Id].Lease.State);
+    }
+
+    [Fact]
+    public async Task A_lease_written_ahead_records_the_process_that_wrote_it_and_one_committed_once_records_none()
+    {
+        var local = new FlakyProvider(mintsDownstream: false);
+
+        var ahead = await service.IssueAsync(Runner(), Ask(), Request, default);
+        var once = await ServiceWith(local).IssueAsync(Runner(), Ask(step: "migrate"), Request, default);
+
+        Assert.Equal(Writer, store.Rows[ahead.Value.Lease.Id].Lease.Writer);
+        Assert.Null(store.Rows[once.Value.Lease.Id].Lease.Writer);
     }
 
     [Fact]
@@ -151,6 +166,26 @@ public sealed class LeaseServiceTests
         Assert.Equal(clock.GetCurrentInstant() - Duration.FromMinutes(45) + Duration.FromMinutes(10), first.Value.Lease.ExpiresAt);
         Assert.Equal(issued.IssuedAt + Duration.FromHours(1), last.Value.Lease.ExpiresAt);
         Assert.Equal(issued.MaxExpiresAt, last.Value.Lease.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Another_job_of_the_same_run_can_neither_read_nor_renew_a_lease_but_may_revoke_it()
+    {
+        var lease = (await service.IssueAsync(Runner(job: "5001"), Ask(), Request, default)).Value.Lease;
+        var otherJob = new LeaseCaller(Runner(job: "5002"), false, Request);
+        clock.Advance(Duration.FromMinutes(5));
+
+        var read = await service.GetAsync(otherJob, lease.Id, default);
+        var renewed = await service.RenewAsync(otherJob, lease.Id, null, default);
+        var expiryAfter = store.Rows[lease.Id].Lease.ExpiresAt;
+        var revoked = await service.RevokeAsync(otherJob, lease.Id, default);
+
+        Assert.Equal(ErrorCodes.LeaseNotFound, read.Error?.Code);
+        Assert.Equal(ErrorCodes.LeaseNotFound, renewed.Error?.Code);
+        Assert.Equal(lease.ExpiresAt, expiryAfter);
+        Assert.Contains(auditTrail.Events, e => e.Action == AuditActions.LeaseRenew && e.Decision == AuditDecision.Denied && e.Reason == "not_lease_owner");
+        Assert.True(revoked.IsSuccess);
+        Assert.Equal(LeaseState.Revoking, store.Rows[lease.Id].Lease.State);
     }
 
     [Fact]

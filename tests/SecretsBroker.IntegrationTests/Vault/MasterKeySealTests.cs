@@ -6,6 +6,7 @@ using SecretsBroker.Contracts.Health;
 using SecretsBroker.Contracts.Secrets;
 using SecretsBroker.Contracts.Tokens;
 using SecretsBroker.Core.Secrets;
+using SecretsBroker.Server.Hosting;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Vault;
@@ -96,9 +97,11 @@ public sealed class MasterKeySealTests
         try
         {
             // Copying the files of a running broker leaves them as a crash would: commits still in the WAL.
+            // The lock file is empty and locked by the live broker; a crash leaves it as it is, unlocked.
             foreach (var file in Directory.EnumerateFiles(live.DataDirectory))
             {
-                await File.WriteAllBytesAsync(Path.Combine(crashed, Path.GetFileName(file)), DataFolder.ReadShared(file));
+                var name = Path.GetFileName(file);
+                await File.WriteAllBytesAsync(Path.Combine(crashed, name), name == BrokerNode.LockFileName ? [] : DataFolder.ReadShared(file));
             }
 
             var before = DataFolder.Snapshot(crashed);
