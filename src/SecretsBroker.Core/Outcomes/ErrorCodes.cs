@@ -14,6 +14,9 @@ public static class ErrorCodes
     public const string NameTooLong = "name_too_long";
     public const string InvalidQuery = "invalid_query";
 
+    /// <summary>A request the broker could not read that no more specific code describes.</summary>
+    public const string InvalidRequest = "invalid_request";
+
     public const string Unauthenticated = "unauthenticated";
     public const string InsufficientScope = "insufficient_scope";
     public const string BrokerSealed = "broker_sealed";
