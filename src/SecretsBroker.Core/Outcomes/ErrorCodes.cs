@@ -4,6 +4,10 @@ namespace SecretsBroker.Core.Outcomes;
 public static class ErrorCodes
 {
     public const string MalformedJson = "malformed_json";
+    public const string MalformedForm = "malformed_form";
+
+    /// <summary>A field given twice in one object or form; the message names the field, never a value.</summary>
+    public const string DuplicateField = "duplicate_field";
     public const string UnknownField = "unknown_field";
     public const string InvalidBody = "invalid_body";
     public const string MissingField = "missing_field";

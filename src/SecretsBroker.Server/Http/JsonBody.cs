@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Unicode;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Server.Hosting;
@@ -52,16 +51,13 @@ public sealed class JsonBody<T> : IJsonBody
             return new BrokerError(ErrorCodes.UnsupportedMediaType, "Send the body as application/json.", ErrorKind.UnsupportedMediaType);
         }
 
-        if (context.Request.ContentLength > limit)
+        var read = await BoundedBody.ReadAsync(context, limit);
+        if (!read.IsSuccess)
         {
-            return TooLarge(limit);
+            return read.Error!;
         }
 
-        var bytes = await ReadBoundedAsync(context, limit);
-        if (bytes is null)
-        {
-            return TooLarge(limit);
-        }
+        var bytes = read.Value;
 
         // JSON text is UTF-8. The parser checks structure only: a bad byte in a name would throw while
         // reading it (a 500), and one in a value would pass for a wrong type.
@@ -128,43 +124,8 @@ public sealed class JsonBody<T> : IJsonBody
             : null;
     }
 
-    private static async Task<byte[]?> ReadBoundedAsync(HttpContext context, int limit)
-    {
-        // Kestrel counts chunk framing towards its limit, so a chunked body under the limit would be
-        // refused. Kestrel only bounds the bytes on the wire here; the loop below holds the body to it.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = context.Request.ContentLength is null ? 2L * limit : limit;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        try
-        {
-            int n;
-            while ((n = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-            {
-                if (buffer.Length + n > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, n);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-
-        return buffer.ToArray();
-    }
-
     private static BrokerError MalformedJson() =>
         BrokerError.Invalid(ErrorCodes.MalformedJson, "The body is not well-formed JSON.");
-
-    private static BrokerError TooLarge(int limit) =>
-        new(ErrorCodes.BodyTooLarge, $"The body is larger than {limit} bytes.", ErrorKind.TooLarge);
 
     private static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 

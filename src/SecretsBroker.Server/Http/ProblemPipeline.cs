@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using SecretsBroker.Core.Outcomes;
 
 namespace SecretsBroker.Server.Http;
@@ -14,7 +15,8 @@ internal static class ProblemPipeline
     {
         app.UseExceptionHandler(error => error.Run(async http =>
         {
-            await BrokerProblem.WriteAsync(http, new BrokerError(ErrorCodes.Internal, $"The broker failed to answer; request id {http.TraceIdentifier}.", ErrorKind.Internal));
+            var (problem, status) = ProblemOf(http.Features.Get<IExceptionHandlerFeature>()?.Error, http.TraceIdentifier);
+            await BrokerProblem.WriteAsync(http, problem, status);
         }));
 
         app.UseStatusCodePages(async context =>
@@ -41,4 +43,17 @@ internal static class ProblemPipeline
         });
         return app;
     }
+
+    /// <summary>
+    /// A request Kestrel could not read (a body over its limit, broken framing) is the caller's fault
+    /// wherever it surfaced: its own 4xx, not a 500. Anything else is the broker's.
+    /// </summary>
+    private static (BrokerError Problem, int? Status) ProblemOf(Exception? error, string requestId) => error switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (new BrokerError(ErrorCodes.BodyTooLarge, "The request is too large.", ErrorKind.TooLarge), null),
+        BadHttpRequestException { StatusCode: >= 400 and < 500 } bad =>
+            (BrokerError.Invalid(ErrorCodes.InvalidRequest, "The request could not be read."), bad.StatusCode),
+        _ => (new BrokerError(ErrorCodes.Internal, $"The broker failed to answer; request id {requestId}.", ErrorKind.Internal), null),
+    };
 }
