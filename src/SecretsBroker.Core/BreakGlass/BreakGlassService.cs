@@ -299,6 +299,12 @@ public sealed partial class BreakGlassService(
             return BrokerError.Invalid(ErrorCodes.JustificationTooLong, $"The justification must be at most {MaxJustificationLength} characters.");
         }
 
+        // Spaces and line breaks around it are trimmed; one inside would make a second line in the trail and the alert.
+        if (!SingleLine.IsSingleLine(justification))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidField, "The justification must be one line, without control characters.");
+        }
+
         if (string.IsNullOrWhiteSpace(command.Incident))
         {
             return BrokerError.Invalid(ErrorCodes.IncidentRequired, "An incident reference is required, e.g. INC-1234.");
@@ -335,6 +341,7 @@ public sealed partial class BreakGlassService(
     private static BrokerError NotAllowed() =>
         new(ErrorCodes.BreakGlassNotAllowed, "The policy does not allow break-glass for this role.", ErrorKind.Forbidden);
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,15}-[0-9]{1,12}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,15}-[0-9]{1,12}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IncidentPattern();
 }
