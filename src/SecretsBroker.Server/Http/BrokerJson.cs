@@ -21,6 +21,9 @@ public static class BrokerJson
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         NumberHandling = JsonNumberHandling.Strict,
+
+        // JsonBody refuses duplicates first, naming the field; this keeps any other reader of these options as strict.
+        AllowDuplicateProperties = false,
         MaxDepth = 16,
     };
 }

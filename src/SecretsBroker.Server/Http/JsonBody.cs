@@ -14,9 +14,9 @@ public interface IJsonBody
 }
 
 /// <summary>
-/// A request body read strictly: JSON content type, size under the limit, well-formed, no unknown
-/// fields, required fields present. Each failure has its own stable code, and nothing is half-read
-/// into the domain: the endpoint runs only with a complete value.
+/// A request body read strictly: JSON content type, size under the limit, well-formed, no field
+/// given twice, no unknown fields, required fields present. Each failure has its own stable code,
+/// and nothing is half-read into the domain: the endpoint runs only with a complete value.
 /// </summary>
 public sealed class JsonBody<T> : IJsonBody
     where T : class
@@ -78,7 +78,7 @@ public sealed class JsonBody<T> : IJsonBody
 
         using (document)
         {
-            return CheckShape(document.RootElement) ?? Deserialize(document);
+            return FindDuplicate(document.RootElement, "$") ?? CheckShape(document.RootElement) ?? Deserialize(document);
         }
     }
 
@@ -95,6 +95,45 @@ public sealed class JsonBody<T> : IJsonBody
             // The path names the field (e.g. $.fields.port), never its value.
             return BrokerError.Invalid(ErrorCodes.InvalidBody, $"The body does not match the expected shape at {e.Path ?? "$"}.");
         }
+    }
+
+    /// <summary>
+    /// A name given twice in one object, at any depth (a secret's <c>fields</c> included): parsers
+    /// disagree on which one wins, so the broker takes neither. Names compare as binding does, ignoring
+    /// case. Depth is bounded by the parser's MaxDepth.
+    /// </summary>
+    private static BrokerError? FindDuplicate(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (FindDuplicate(item, $"{path}[{index++}]") is { } inItem)
+                {
+                    return inItem;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var property in element.EnumerateObject())
+            {
+                var at = $"{path}.{Shorten(property.Name)}";
+                if (!seen.Add(property.Name))
+                {
+                    return BrokerError.Invalid(ErrorCodes.DuplicateField, $"Field '{at}' is given more than once.");
+                }
+
+                if (FindDuplicate(property.Value, at) is { } inValue)
+                {
+                    return inValue;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Unknown and missing top-level fields, checked before binding so each gets its own code.</summary>
