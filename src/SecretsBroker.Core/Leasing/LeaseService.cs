@@ -207,7 +207,11 @@ public sealed class LeaseService(
     {
         if (caller.Workload is not { } who)
         {
-            return new BrokerError(ErrorCodes.NotLeaseOwner, "Only the workload that holds a lease can renew it, with a fresh token.", ErrorKind.Forbidden);
+            // An operator holds only break-glass leases, which nobody renews: their holder is told so.
+            // Any other operator learns nothing about the lease, as when renewing took workloads only.
+            return LeaseId.LooksValid(id) && await store.FindAsync(id, ct) is { } held && caller.HoldsBreakGlass(held)
+                ? BreakGlassNotRenewable()
+                : new BrokerError(ErrorCodes.InsufficientScope, "Only the workload that holds a lease can renew it, with a fresh token.", ErrorKind.Forbidden);
         }
 
         var found = await FindManageableAsync(caller with { IsOperator = false }, id, AuditActions.LeaseRenew, audit: true, ct);
@@ -231,7 +235,7 @@ public sealed class LeaseService(
         // A break-glass lease's forced expiry is the point of it: nobody extends it.
         if (lease.BreakGlass)
         {
-            return BrokerError.Conflict(ErrorCodes.BreakGlassNotRenewable, "A break-glass lease's expiry cannot be extended.");
+            return BreakGlassNotRenewable();
         }
 
         if (!lease.Renewable)
@@ -381,6 +385,9 @@ public sealed class LeaseService(
         var cap = ruleCap is { } rule ? Duration.Min(rule, decision.Role!.MaxTtl) : decision.Role!.MaxTtl;
         return Duration.Max(cap, decision.Ttl);
     }
+
+    private static BrokerError BreakGlassNotRenewable() =>
+        BrokerError.Conflict(ErrorCodes.BreakGlassNotRenewable, "A break-glass lease's expiry cannot be extended.");
 
     private static BrokerError? CheckCommand(IssueLeaseCommand command) =>
         ResourceName.Check(command.Role, "role")
