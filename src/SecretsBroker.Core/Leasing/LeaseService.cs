@@ -9,6 +9,7 @@ using SecretsBroker.Core.Naming;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Core.Policy;
 using SecretsBroker.Core.Secrets;
+using SecretsBroker.Core.Time;
 
 namespace SecretsBroker.Core.Leasing;
 
@@ -34,7 +35,7 @@ public sealed class LeaseService(
             return invalid;
         }
 
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
         var target = $"run:{command.Run}/step:{command.Step}/purpose:{command.Purpose}/role:{command.Role}";
         if (command.Run != who.RunId)
         {
@@ -226,7 +227,7 @@ public sealed class LeaseService(
             return blocked;
         }
 
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
         if (!lease.IsValidAt(now))
         {
             return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease is no longer active.");
