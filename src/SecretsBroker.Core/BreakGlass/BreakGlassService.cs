@@ -5,6 +5,7 @@ using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Naming;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Core.Policy;
+using SecretsBroker.Core.Time;
 
 namespace SecretsBroker.Core.BreakGlass;
 
@@ -52,7 +53,7 @@ public sealed partial class BreakGlassService(
             return invalid;
         }
 
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
         if (AllowedRole(command.Role) is not { } role)
         {
             await AuditDenialAsync(audit, AuditActions.BreakGlassRequest, $"role:{command.Role}", "break_glass_not_allowed", ct);
@@ -194,7 +195,7 @@ public sealed partial class BreakGlassService(
             return BrokerError.Conflict(ErrorCodes.BreakGlassNotIssued, "Only an issued break-glass lease can be reviewed.");
         }
 
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
         var record = new AuditRecord(now, audit, AuditActions.BreakGlassReview, target, AuditDecision.Allowed, $"outcome {outcome}");
         return await store.ReviewAsync(id, who.TokenId, outcome, notes, now, record, ct)
             ? (await store.FindAsync(id, ct))!
@@ -245,7 +246,7 @@ public sealed partial class BreakGlassService(
 
     private async Task<Result<BreakGlassOutcome>> IssueAsync(BreakGlassRequest request, RoleDefinition role, AuditContext audit, CancellationToken ct)
     {
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
 
         // Capped again here: the policy may have lowered the role's cap while the request waited for approval.
         var ttl = Duration.Min(Duration.FromSeconds(request.TtlSeconds), role.BreakGlass!.MaxTtl);
@@ -299,6 +300,12 @@ public sealed partial class BreakGlassService(
             return BrokerError.Invalid(ErrorCodes.JustificationTooLong, $"The justification must be at most {MaxJustificationLength} characters.");
         }
 
+        // Spaces and line breaks around it are trimmed; one inside would make a second line in the trail and the alert.
+        if (!SingleLine.IsSingleLine(justification))
+        {
+            return BrokerError.Invalid(ErrorCodes.InvalidField, "The justification must be one line, without control characters.");
+        }
+
         if (string.IsNullOrWhiteSpace(command.Incident))
         {
             return BrokerError.Invalid(ErrorCodes.IncidentRequired, "An incident reference is required, e.g. INC-1234.");
@@ -335,6 +342,7 @@ public sealed partial class BreakGlassService(
     private static BrokerError NotAllowed() =>
         new(ErrorCodes.BreakGlassNotAllowed, "The policy does not allow break-glass for this role.", ErrorKind.Forbidden);
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,15}-[0-9]{1,12}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,15}-[0-9]{1,12}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IncidentPattern();
 }

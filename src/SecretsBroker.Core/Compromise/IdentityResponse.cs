@@ -25,9 +25,9 @@ public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IA
             return parsed.Error!;
         }
 
-        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 1000)
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 1000 || !Naming.SingleLine.IsSingleLine(reason))
         {
-            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "A reason of 1 to 1000 characters is required.");
+            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "A reason of 1 to 1000 characters on one line, without control characters, is required.");
         }
 
         var target = parsed.Value;

@@ -38,22 +38,26 @@ public sealed partial record IdentityTarget(string Issuer, string? Subject, stri
 
         if (subject is not null)
         {
-            return subject.Length is > 0 and <= 1000
+            // No subject a platform issues holds a line break, and one here would never match but would enter the trail.
+            return subject.Length is > 0 and <= 1000 && SingleLine.IsSingleLine(subject)
                 ? new IdentityTarget(issuer, subject, null, null)
-                : BrokerError.Invalid(ErrorCodes.InvalidSelector, "The subject must be 1 to 1000 characters.");
+                : BrokerError.Invalid(ErrorCodes.InvalidSelector, "The subject must be 1 to 1000 characters on one line, without control characters.");
         }
 
         var equals = selector!.IndexOf('=', StringComparison.Ordinal);
-        if (equals <= 0 || equals == selector.Length - 1 || selector.Length > 1000 || !ClaimNamePattern().IsMatch(selector[..equals]))
+        if (equals <= 0 || equals == selector.Length - 1 || selector.Length > 1000 || !ClaimNamePattern().IsMatch(selector[..equals])
+            || !SingleLine.IsSingleLine(selector))
         {
-            return BrokerError.Invalid(ErrorCodes.InvalidSelector, "The selector must be claim=value, the claim name letters, digits, '_', '-', '.' or ':'.");
+            return BrokerError.Invalid(
+                ErrorCodes.InvalidSelector, "The selector must be claim=value on one line, the claim name letters, digits, '_', '-', '.' or ':'.");
         }
 
         return new IdentityTarget(issuer, null, selector[..equals], selector[(equals + 1)..]);
     }
 
-    // No quote or backslash: the name becomes part of a JSON path in the store's query.
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$", RegexOptions.CultureInvariant)]
+    // No quote or backslash: the name becomes part of a JSON path in the store's query. \z, not $,
+    // which also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClaimNamePattern();
 }
 

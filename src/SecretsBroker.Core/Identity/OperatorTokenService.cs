@@ -2,6 +2,7 @@ using NodaTime;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Naming;
 using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Core.Time;
 
 namespace SecretsBroker.Core.Identity;
 
@@ -36,7 +37,7 @@ public sealed class OperatorTokenService(IOperatorTokenStore store, IClock clock
         }
 
         var value = TokenSecret.NewValue();
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
         var token = new OperatorToken(
             TokenSecret.NewId(), name!, scopes.Distinct(StringComparer.Ordinal).ToList(), TokenSecret.Hash(value), now, now + lifetime, null, who.Actor, person);
         var audit = new AuditRecord(now, who, AuditActions.TokenCreate, Target(token.Id), AuditDecision.Allowed, $"scopes {string.Join(",", token.Scopes)}");

@@ -9,6 +9,7 @@ using SecretsBroker.Core.Naming;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Core.Policy;
 using SecretsBroker.Core.Secrets;
+using SecretsBroker.Core.Time;
 
 namespace SecretsBroker.Core.Leasing;
 
@@ -35,7 +36,7 @@ public sealed class LeaseService(
             return invalid;
         }
 
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
         var target = $"run:{command.Run}/step:{command.Step}/purpose:{command.Purpose}/role:{command.Role}";
         if (command.Run != who.RunId)
         {
@@ -209,7 +210,11 @@ public sealed class LeaseService(
     {
         if (caller.Workload is not { } who)
         {
-            return new BrokerError(ErrorCodes.NotLeaseOwner, "Only the workload that holds a lease can renew it, with a fresh token.", ErrorKind.Forbidden);
+            // An operator holds only break-glass leases, which nobody renews: their holder is told so.
+            // Any other operator learns nothing about the lease, as when renewing took workloads only.
+            return LeaseId.LooksValid(id) && await store.FindAsync(id, ct) is { } held && caller.HoldsBreakGlass(held)
+                ? BreakGlassNotRenewable()
+                : new BrokerError(ErrorCodes.InsufficientScope, "Only the workload that holds a lease can renew it, with a fresh token.", ErrorKind.Forbidden);
         }
 
         // Only the job that holds the lease renews it, never an operator: a fresh credential goes to no one else.
@@ -225,7 +230,7 @@ public sealed class LeaseService(
             return blocked;
         }
 
-        var now = clock.GetCurrentInstant();
+        var now = clock.StoredNow();
         if (!lease.IsValidAt(now))
         {
             return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease is no longer active.");
@@ -234,7 +239,7 @@ public sealed class LeaseService(
         // A break-glass lease's forced expiry is the point of it: nobody extends it.
         if (lease.BreakGlass)
         {
-            return BrokerError.Conflict(ErrorCodes.BreakGlassNotRenewable, "A break-glass lease's expiry cannot be extended.");
+            return BreakGlassNotRenewable();
         }
 
         if (!lease.Renewable)
@@ -384,6 +389,9 @@ public sealed class LeaseService(
         var cap = ruleCap is { } rule ? Duration.Min(rule, decision.Role!.MaxTtl) : decision.Role!.MaxTtl;
         return Duration.Max(cap, decision.Ttl);
     }
+
+    private static BrokerError BreakGlassNotRenewable() =>
+        BrokerError.Conflict(ErrorCodes.BreakGlassNotRenewable, "A break-glass lease's expiry cannot be extended.");
 
     private static BrokerError? CheckCommand(IssueLeaseCommand command) =>
         ResourceName.Check(command.Role, "role")

@@ -29,6 +29,7 @@ public static partial class BindingValue
             : BrokerError.Invalid(ErrorCodes.InvalidName, $"The {what} may hold only letters, digits and . _ : / @ + -, starting with a letter or digit.");
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which would let "smoke\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Safe();
 }

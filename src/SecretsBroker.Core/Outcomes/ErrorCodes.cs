@@ -4,6 +4,10 @@ namespace SecretsBroker.Core.Outcomes;
 public static class ErrorCodes
 {
     public const string MalformedJson = "malformed_json";
+    public const string MalformedForm = "malformed_form";
+
+    /// <summary>A field given twice in one object or form; the message names the field, never a value.</summary>
+    public const string DuplicateField = "duplicate_field";
     public const string UnknownField = "unknown_field";
     public const string InvalidBody = "invalid_body";
     public const string MissingField = "missing_field";
@@ -13,6 +17,9 @@ public static class ErrorCodes
     public const string InvalidName = "invalid_name";
     public const string NameTooLong = "name_too_long";
     public const string InvalidQuery = "invalid_query";
+
+    /// <summary>A request the broker could not read that no more specific code describes.</summary>
+    public const string InvalidRequest = "invalid_request";
 
     public const string Unauthenticated = "unauthenticated";
     public const string InsufficientScope = "insufficient_scope";

@@ -487,9 +487,10 @@ internal sealed partial class PolicyReader(string file)
         _ => "a single value",
     };
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ProviderPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.:/-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClaimPattern();
 }

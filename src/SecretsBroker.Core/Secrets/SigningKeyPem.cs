@@ -14,12 +14,32 @@ public static class SigningKeyPem
 {
     public const string Field = "private_key";
 
+    /// <summary>The OID of NIST P-256, the only curve ES256 signs with (brainpoolP256r1 is 256 bits too).</summary>
+    private const string P256 = "1.2.840.10045.3.1.7";
+
+    /// <summary>
+    /// A key that can sign ES256: a P-256 key with its private part. A public key alone parses too,
+    /// and would be published in the JWKS while every lease minted from it failed.
+    /// </summary>
     public static BrokerError? Check(IReadOnlyDictionary<string, string> fields)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (!fields.TryGetValue(Field, out var pem))
+        {
+            return Invalid();
+        }
+
         try
         {
-            using var key = Load(fields[Field]);
-            return key.KeySize == 256 ? null : Invalid();
+            using var key = Load(pem);
+            if (key.ExportParameters(includePrivateParameters: false).Curve.Oid.Value != P256)
+            {
+                return Invalid();
+            }
+
+            // Signing is the proof that the private part is there; nothing secret leaves the key.
+            key.SignHash(new byte[32]);
+            return null;
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {

@@ -30,13 +30,15 @@ public sealed class SigningKeys(SecretVault vault, IClock clock)
             return revealed.Error!;
         }
 
-        if (!revealed.Value.TryGetValue(SigningKeyPem.Field, out var pem))
+        // A role may name a secret of another type, or one stored before keys were checked when put:
+        // checked here too, so a key that cannot sign is a provider failure and never an exception.
+        if (SigningKeyPem.Check(revealed.Value) is not null)
         {
-            return BrokerError.Invalid(ErrorCodes.InvalidField, $"Secret '{secret}' is not an es256-signing-key.");
+            return new BrokerError(ErrorCodes.ProviderFailed, $"Secret '{secret}' does not hold a usable ES256 signing key.", ErrorKind.Upstream);
         }
 
-        var jwk = System.Text.Json.JsonDocument.Parse(SigningKeyPem.PublicJwk(revealed.Value));
-        var key = new ECDsaSecurityKey(SigningKeyPem.Load(pem)) { KeyId = jwk.RootElement.GetProperty("kid").GetString() };
+        using var jwk = System.Text.Json.JsonDocument.Parse(SigningKeyPem.PublicJwk(revealed.Value));
+        var key = new ECDsaSecurityKey(SigningKeyPem.Load(revealed.Value[SigningKeyPem.Field])) { KeyId = jwk.RootElement.GetProperty("kid").GetString() };
         var credentials = new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256);
         cache[secret] = (credentials, now);
         return credentials;

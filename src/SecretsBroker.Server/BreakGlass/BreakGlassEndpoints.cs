@@ -37,7 +37,8 @@ internal static class BreakGlassEndpoints
         group.MapGet("/{id}", (string id, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.GetAsync(id, ct).ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))));
 
-        group.MapGet("/", async (bool? unreviewed, string? after, string? limit, BreakGlassService service, IClock clock, CancellationToken ct) =>
+        // The flag is read as text: a typed bool that fails to bind would answer a bare 400 without the query's code.
+        group.MapGet("/", async (string? unreviewed, string? after, string? limit, BreakGlassService service, IClock clock, CancellationToken ct) =>
         {
             var page = PageLimit.Parse(limit);
             if (!page.IsSuccess)
@@ -45,8 +46,20 @@ internal static class BreakGlassEndpoints
                 return new BrokerProblem(page.Error!);
             }
 
+            bool? onlyUnreviewed = unreviewed switch
+            {
+                null => false,
+                "true" => true,
+                "false" => false,
+                _ => null,
+            };
+            if (onlyUnreviewed is null)
+            {
+                return new BrokerProblem(BrokerError.Invalid(ErrorCodes.InvalidQuery, "'unreviewed' must be true or false."));
+            }
+
             var now = clock.GetCurrentInstant();
-            return await service.ListAsync(unreviewed ?? false, after, page.Value, ct).ToHttp(found => Results.Ok(new BreakGlassPage(
+            return await service.ListAsync(onlyUnreviewed.Value, after, page.Value, ct).ToHttp(found => Results.Ok(new BreakGlassPage(
                 found.Select(r => r.ToContract(now)).ToList(),
                 found.Count == page.Value ? found[^1].Id : null)));
         });

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Unicode;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Server.Hosting;
@@ -15,9 +14,9 @@ public interface IJsonBody
 }
 
 /// <summary>
-/// A request body read strictly: JSON content type, size under the limit, well-formed, no unknown
-/// fields, required fields present. Each failure has its own stable code, and nothing is half-read
-/// into the domain: the endpoint runs only with a complete value.
+/// A request body read strictly: JSON content type, size under the limit, well-formed, no field
+/// given twice, no unknown fields, required fields present. Each failure has its own stable code,
+/// and nothing is half-read into the domain: the endpoint runs only with a complete value.
 /// </summary>
 public sealed class JsonBody<T> : IJsonBody
     where T : class
@@ -52,16 +51,13 @@ public sealed class JsonBody<T> : IJsonBody
             return new BrokerError(ErrorCodes.UnsupportedMediaType, "Send the body as application/json.", ErrorKind.UnsupportedMediaType);
         }
 
-        if (context.Request.ContentLength > limit)
+        var read = await BoundedBody.ReadAsync(context, limit);
+        if (!read.IsSuccess)
         {
-            return TooLarge(limit);
+            return read.Error!;
         }
 
-        var bytes = await ReadBoundedAsync(context, limit);
-        if (bytes is null)
-        {
-            return TooLarge(limit);
-        }
+        var bytes = read.Value;
 
         // JSON text is UTF-8. The parser checks structure only: a bad byte in a name would throw while
         // reading it (a 500), and one in a value would pass for a wrong type.
@@ -82,7 +78,7 @@ public sealed class JsonBody<T> : IJsonBody
 
         using (document)
         {
-            return CheckShape(document.RootElement) ?? Deserialize(document);
+            return FindDuplicate(document.RootElement, "$") ?? CheckShape(document.RootElement) ?? Deserialize(document);
         }
     }
 
@@ -99,6 +95,45 @@ public sealed class JsonBody<T> : IJsonBody
             // The path names the field (e.g. $.fields.port), never its value.
             return BrokerError.Invalid(ErrorCodes.InvalidBody, $"The body does not match the expected shape at {e.Path ?? "$"}.");
         }
+    }
+
+    /// <summary>
+    /// A name given twice in one object, at any depth (a secret's <c>fields</c> included): parsers
+    /// disagree on which one wins, so the broker takes neither. Names compare as binding does, ignoring
+    /// case. Depth is bounded by the parser's MaxDepth.
+    /// </summary>
+    private static BrokerError? FindDuplicate(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (FindDuplicate(item, $"{path}[{index++}]") is { } inItem)
+                {
+                    return inItem;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var property in element.EnumerateObject())
+            {
+                var at = $"{path}.{Shorten(property.Name)}";
+                if (!seen.Add(property.Name))
+                {
+                    return BrokerError.Invalid(ErrorCodes.DuplicateField, $"Field '{at}' is given more than once.");
+                }
+
+                if (FindDuplicate(property.Value, at) is { } inValue)
+                {
+                    return inValue;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Unknown and missing top-level fields, checked before binding so each gets its own code.</summary>
@@ -128,43 +163,8 @@ public sealed class JsonBody<T> : IJsonBody
             : null;
     }
 
-    private static async Task<byte[]?> ReadBoundedAsync(HttpContext context, int limit)
-    {
-        // Kestrel counts chunk framing towards its limit, so a chunked body under the limit would be
-        // refused. Kestrel only bounds the bytes on the wire here; the loop below holds the body to it.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = context.Request.ContentLength is null ? 2L * limit : limit;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        try
-        {
-            int n;
-            while ((n = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-            {
-                if (buffer.Length + n > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, n);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-
-        return buffer.ToArray();
-    }
-
     private static BrokerError MalformedJson() =>
         BrokerError.Invalid(ErrorCodes.MalformedJson, "The body is not well-formed JSON.");
-
-    private static BrokerError TooLarge(int limit) =>
-        new(ErrorCodes.BodyTooLarge, $"The body is larger than {limit} bytes.", ErrorKind.TooLarge);
 
     private static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 

@@ -124,6 +124,22 @@ public sealed class PolicyParserTests
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(3, "    provider: \"jwt\\n\"", "provider name")]
+    [InlineData(3, "    provider: \"jwt\\r\\n\"", "provider name")]
+    [InlineData(3, "    provider: \"jwt\\0\"", "provider name")]
+    [InlineData(12, "    claims: { \"repository\\n\": acme/app }", "claim name")]
+    [InlineData(12, "    claims: { \"repository\\u2028\": acme/app }", "claim name")]
+    [InlineData(12, "    claims: { \"repository\\x85\": acme/app }", "claim name")]
+    public void A_name_ending_in_a_line_break_or_control_character_is_not_allowed(int line, string replacement, string what)
+    {
+        var result = PolicyTexts.Parse(PolicyTexts.WithLine(line, replacement));
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith(what, error.Message, StringComparison.Ordinal);
+        Assert.Contains("is not allowed", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_error_in_the_file_is_reported_in_file_order_not_just_the_first()
     {

@@ -11,7 +11,22 @@ internal static class RequestBodies
     public static StringContent Json(string raw) => new(raw, Encoding.UTF8, "application/json");
 
     /// <summary>The same bytes sent chunked, with no Content-Length: the broker learns the size only by reading.</summary>
-    public static HttpContent Chunked(string raw) => new ChunkedContent(Encoding.UTF8.GetBytes(raw), "application/json");
+    public static HttpContent Chunked(string raw) => Chunked(raw, "application/json");
+
+    /// <summary>As <see cref="Chunked(string)"/>, sent as <paramref name="contentType"/>.</summary>
+    public static HttpContent Chunked(string raw, string contentType) => new ChunkedContent(Encoding.UTF8.GetBytes(raw), contentType);
+
+    /// <summary>Raw text with exactly this Content-Type header, charset and boundary included or left out as written.</summary>
+    public static HttpContent Typed(string raw, string? contentType)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(raw));
+        if (contentType is not null)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        return content;
+    }
 
     public static string GenericSecret(string field, string value) =>
         JsonSerializer.Serialize(new { type = "generic", fields = new Dictionary<string, string> { [field] = value } });
