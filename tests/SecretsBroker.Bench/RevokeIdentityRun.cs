@@ -47,7 +47,8 @@ internal static class RevokeIdentityRun
         var record = new AuditRecord(now, AuditContext.System, AuditActions.IdentityRevoke, target.Describe, AuditDecision.Allowed, "bench");
 
         var started = Stopwatch.GetTimestamp();
-        var revoked = await store.RevokeAsync(RevocationId, target, "bench", new BlockRule(target, "bench", RevocationId, now), now, record, CancellationToken.None);
+        var revocation = new IdentityRevocation(RevocationId, target, "bench", new BlockRule(target, "bench", RevocationId, now), RevokeReasons.IdentityRevoked, now);
+        var revoked = await store.RevokeAsync(revocation, record.WithLeaseCount, CancellationToken.None);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         var states = await leaseStore.CountByStateAsync(CancellationToken.None);

@@ -11,6 +11,7 @@ public static class AuditActions
     public const string LeaseIssue = "lease.issue";
     public const string LeaseRenew = "lease.renew";
     public const string LeaseRevoke = "lease.revoke";
+    public const string LeaseExpire = "lease.expire";
     public const string RunComplete = "run.complete";
     public const string LeaseRevokeFailed = "lease.revoke_failed";
     public const string OrphanRemoved = "downstream.orphan_removed";

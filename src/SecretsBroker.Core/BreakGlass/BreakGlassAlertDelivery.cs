@@ -7,7 +7,7 @@ namespace SecretsBroker.Core.BreakGlass;
 /// then marks it delivered, or schedules the next try with backoff. Alerts due again (a failure, or a
 /// delivery lost with its process) are claimed by <see cref="RetryDueAsync"/>.
 /// </summary>
-public sealed class BreakGlassAlertDelivery(IBreakGlassStore store, IAlertWebhooks webhooks, IBreakGlassAlerts alerts, AlertRetry retry, IClock clock)
+public sealed class BreakGlassAlertDelivery(IAlertOutbox outbox, IAlertWebhooks webhooks, IBreakGlassAlerts alerts, AlertRetry retry, IClock clock)
 {
     private const int ClaimBatch = 100;
 
@@ -22,14 +22,14 @@ public sealed class BreakGlassAlertDelivery(IBreakGlassStore store, IAlertWebhoo
 
     public async Task<Outcome> DeliverAsync(string alertId, CancellationToken ct)
     {
-        if (await store.FindAlertAsync(alertId, ct) is not { } pending)
+        if (await outbox.FindAlertAsync(alertId, ct) is not { } pending)
         {
             return Outcome.NothingToDo;
         }
 
         if (webhooks.Names.Count == 0)
         {
-            await store.CompleteAlertAsync(alertId, clock.GetCurrentInstant(), ct);
+            await outbox.CompleteAlertAsync(alertId, clock.GetCurrentInstant(), ct);
             return Outcome.NoWebhook;
         }
 
@@ -38,7 +38,7 @@ public sealed class BreakGlassAlertDelivery(IBreakGlassStore store, IAlertWebhoo
         {
             if (await webhooks.PostAsync(webhook, pending.Alert, pending.Request, ct))
             {
-                await store.RecordAlertDeliveryAsync(alertId, webhook, clock.GetCurrentInstant(), ct);
+                await outbox.RecordAlertDeliveryAsync(alertId, webhook, clock.GetCurrentInstant(), ct);
             }
             else
             {
@@ -49,12 +49,12 @@ public sealed class BreakGlassAlertDelivery(IBreakGlassStore store, IAlertWebhoo
         var now = clock.GetCurrentInstant();
         if (missed == 0)
         {
-            await store.CompleteAlertAsync(alertId, now, ct);
+            await outbox.CompleteAlertAsync(alertId, now, ct);
             return Outcome.Delivered;
         }
 
         var failures = pending.Alert.Failures + 1;
-        await store.RetryAlertLaterAsync(alertId, failures, now + retry.After(failures), ct);
+        await outbox.RetryAlertLaterAsync(alertId, failures, now + retry.After(failures), ct);
         return Outcome.RetryLater;
     }
 
@@ -62,7 +62,7 @@ public sealed class BreakGlassAlertDelivery(IBreakGlassStore store, IAlertWebhoo
     public async Task<int> RetryDueAsync(CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        var due = await store.ClaimDueAlertsAsync(now, now + retry.ClaimFor, ClaimBatch, ct);
+        var due = await outbox.ClaimDueAlertsAsync(now, now + retry.ClaimFor, ClaimBatch, ct);
         foreach (var id in due)
         {
             await alerts.DeliverSoonAsync(id, ct);

@@ -3,7 +3,10 @@ using SecretsBroker.Core.Audit;
 
 namespace SecretsBroker.Core.BreakGlass;
 
-/// <summary>Break-glass requests at rest; every state change commits with its audit event.</summary>
+/// <summary>
+/// Break-glass requests at rest; every state change commits with its audit event. The alerts a change
+/// raises are stored in its transaction and delivered from the <see cref="IAlertOutbox"/>.
+/// </summary>
 public interface IBreakGlassStore
 {
     Task InsertAsync(BreakGlassRequest request, AuditRecord record, CancellationToken ct);
@@ -46,16 +49,4 @@ public interface IBreakGlassStore
 
     /// <summary>Records the reminder and stores its <paramref name="alert"/> in one transaction.</summary>
     Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct);
-
-    /// <summary>An undelivered alert with its request and the webhooks that have it; null when unknown or delivered.</summary>
-    Task<AlertToDeliver?> FindAlertAsync(string alertId, CancellationToken ct);
-
-    Task RecordAlertDeliveryAsync(string alertId, string webhook, Instant now, CancellationToken ct);
-
-    Task CompleteAlertAsync(string alertId, Instant now, CancellationToken ct);
-
-    Task RetryAlertLaterAsync(string alertId, int failures, Instant nextAttemptAt, CancellationToken ct);
-
-    /// <summary>Undelivered alerts whose next attempt is due at <paramref name="now"/>, each taken until <paramref name="claimUntil"/>; their ids.</summary>
-    Task<IReadOnlyList<string>> ClaimDueAlertsAsync(Instant now, Instant claimUntil, int batch, CancellationToken ct);
 }

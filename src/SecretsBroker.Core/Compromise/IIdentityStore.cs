@@ -14,10 +14,11 @@ public interface IIdentityStore
     Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct);
 
     /// <summary>
-    /// In one transaction: every live lease of the target to <c>revoking</c> (one statement, marked
-    /// with <paramref name="revocationId"/>), the revocation, the block rule when given, and the audit event. Returns how many leases.
+    /// In one transaction: every live lease of the revocation's target to <c>revoking</c> (one statement,
+    /// marked with the revocation's id), the revocation, its block rule when it has one, and the audit event
+    /// <paramref name="recordFor"/> makes of the count. Returns how many leases.
     /// </summary>
-    Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct);
+    Task<int> RevokeAsync(IdentityRevocation revocation, Func<int, AuditRecord> recordFor, CancellationToken ct);
 
     /// <summary>Removes the stored claim sets no live lease was issued under; returns how many.</summary>
     Task<int> PruneClaimSetsAsync(CancellationToken ct);

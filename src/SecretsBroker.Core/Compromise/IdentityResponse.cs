@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using NodaTime;
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Outcomes;
 
 namespace SecretsBroker.Core.Compromise;
@@ -40,10 +41,11 @@ public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IA
         var now = clock.GetCurrentInstant();
         var id = "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var rule = block ? new BlockRule(target, reason, id, now) : null;
+        var revocation = new IdentityRevocation(id, target, reason, rule, RevokeReasons.IdentityRevoked, now);
         var record = new AuditRecord(now, audit, AuditActions.IdentityRevoke, $"{target.Describe} revocation:{id}", AuditDecision.Allowed, $"{reason}{(block ? "; blocked" : "")}");
         if (rule is null)
         {
-            return new Revocation(id, await store.RevokeAsync(id, target, reason, null, now, record, ct), false);
+            return new Revocation(id, await store.RevokeAsync(revocation, record.WithLeaseCount, ct), false);
         }
 
         await changingRules.WaitAsync(ct);
@@ -55,7 +57,7 @@ public sealed class IdentityResponse(IIdentityStore store, IdentityGate gate, IA
             await gate.AddAsync(rule, CancellationToken.None);
             try
             {
-                return new Revocation(id, await store.RevokeAsync(id, target, reason, rule, now, record, CancellationToken.None), true);
+                return new Revocation(id, await store.RevokeAsync(revocation, record.WithLeaseCount, CancellationToken.None), true);
             }
             catch
             {

@@ -1,4 +1,5 @@
 using NodaTime;
+using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Leasing;
 
 namespace SecretsBroker.Core.Jobs;
@@ -19,11 +20,14 @@ public sealed class ExpirySweep(ILeaseStore store, IClock clock)
         int moved;
         do
         {
-            moved = await store.SweepExpiredAsync(now, BatchSize, ct);
+            moved = await store.SweepExpiredAsync(now, BatchSize, RevokeReasons.Expired, n => Record(now).WithLeaseCount(n), ct);
             total += moved;
         }
         while (moved == BatchSize && !ct.IsCancellationRequested);
 
         return total;
     }
+
+    private static AuditRecord Record(Instant now) =>
+        new(now, AuditContext.System, AuditActions.LeaseExpire, "leases", AuditDecision.Allowed, RevokeReasons.Expired);
 }

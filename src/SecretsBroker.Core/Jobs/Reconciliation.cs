@@ -11,9 +11,6 @@ namespace SecretsBroker.Core.Jobs;
 /// </summary>
 public sealed class Reconciliation(ILeaseStore store, LeaseRevoker revoker, LeaseSettings settings, IClock clock)
 {
-    /// <summary>The revoke reason of a lease the reconciler found left in <c>issuing</c>.</summary>
-    public const string ReclaimedIssuing = "reconciled_issuing";
-
     /// <summary>
     /// Run by the process <paramref name="current"/>: the rows its node's earlier starts left in
     /// <c>issuing</c> are reclaimed at once, every other <c>issuing</c> row once it is older than
@@ -26,17 +23,17 @@ public sealed class Reconciliation(ILeaseStore store, LeaseRevoker revoker, Leas
         // One process per data folder at a time: another incarnation of this node has ended, and its
         // mints with it, so waiting out the timeout would only leave their credentials live longer.
         var leftByEarlierStarts = await store.ReclaimIssuingOfNodeAsync(
-            current.Node, current.Incarnation, ReclaimedIssuing, now, Record(now, "written by an earlier start of this node"), ct);
+            current.Node, current.Incarnation, RevokeReasons.ReconciledIssuing, now, Record(now, "written by an earlier start of this node").WithLeaseCount, ct);
 
         // Another node's row may still be minting; only its age tells that it never will. Rows written
         // before writers were recorded have none, and wait like another node's.
         var stuck = await store.ReclaimStuckIssuingAsync(
-            now - settings.StuckIssuingAfter, ReclaimedIssuing, now, Record(now, $"issuing for over {(long)settings.StuckIssuingAfter.TotalSeconds} s"), ct);
+            now - settings.StuckIssuingAfter, RevokeReasons.ReconciledIssuing, now, Record(now, $"issuing for over {(long)settings.StuckIssuingAfter.TotalSeconds} s").WithLeaseCount, ct);
 
         var revoked = await revoker.RunAsync(ct);
         return (leftByEarlierStarts + stuck, revoked);
     }
 
     private static AuditRecord Record(Instant now, string why) =>
-        new(now, AuditContext.System, AuditActions.LeaseRevoke, "leases", AuditDecision.Allowed, $"{ReclaimedIssuing}: {why}");
+        new(now, AuditContext.System, AuditActions.LeaseRevoke, "leases", AuditDecision.Allowed, $"{RevokeReasons.ReconciledIssuing}: {why}");
 }

@@ -35,26 +35,33 @@ public interface ILeaseStore
     /// <summary>One lease to <c>revoking</c> with its audit event; false when it was not live.</summary>
     Task<bool> RevokeAsync(string id, string reason, Instant now, AuditRecord record, CancellationToken ct);
 
-    /// <summary>Every live lease of a run to <c>revoking</c>, in one statement with its audit event; returns how many.</summary>
-    Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, AuditRecord record, CancellationToken ct);
+    /// <summary>
+    /// Every live lease of a run to <c>revoking</c> with <paramref name="reason"/>, in one statement with the
+    /// audit event <paramref name="recordFor"/> makes of the count; returns how many.
+    /// </summary>
+    Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct);
 
-    /// <summary>Up to <paramref name="batch"/> active leases past their expiry to <c>revoking</c>; returns how many.</summary>
-    Task<int> SweepExpiredAsync(Instant now, int batch, CancellationToken ct);
+    /// <summary>
+    /// Up to <paramref name="batch"/> active leases past their expiry to <c>revoking</c> with
+    /// <paramref name="reason"/>; when there were any, <paramref name="recordFor"/> of the count is audited
+    /// with them. Returns how many.
+    /// </summary>
+    Task<int> SweepExpiredAsync(Instant now, int batch, string reason, Func<int, AuditRecord> recordFor, CancellationToken ct);
 
     /// <summary>
     /// <c>issuing</c> rows written ahead by <paramref name="node"/> under any incarnation but
     /// <paramref name="exceptIncarnation"/>, whatever their age, to <c>revoking</c> with
-    /// <paramref name="reason"/>, in one statement; <paramref name="record"/> is audited with the count
-    /// when there were any. Returns how many.
+    /// <paramref name="reason"/>, in one statement; when there were any, <paramref name="recordFor"/> of the
+    /// count is audited with them. Returns how many.
     /// </summary>
-    Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, AuditRecord record, CancellationToken ct);
+    Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct);
 
     /// <summary>
     /// <c>issuing</c> rows issued before <paramref name="issuedBefore"/> (a crash between write-ahead and
     /// activation), whoever wrote them, to <c>revoking</c> with <paramref name="reason"/>, in one
-    /// statement; <paramref name="record"/> is audited with the count when there were any. Returns how many.
+    /// statement; when there were any, <paramref name="recordFor"/> of the count is audited with them. Returns how many.
     /// </summary>
-    Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, AuditRecord record, CancellationToken ct);
+    Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct);
 
     /// <summary>Leases whose downstream clean-up is due: <c>revoking</c> or <c>revoke_failed</c> with the next attempt at or before now.</summary>
     Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct);

@@ -127,7 +127,7 @@ public sealed class LeaseService(
         var now = clock.GetCurrentInstant();
         var id = issued.Value.Lease.Id;
         var record = new AuditRecord(now, audit, AuditActions.LeaseRevoke, $"lease:{id}", AuditDecision.Allowed, $"identity_blocked: {rule.Target.RuleKey}");
-        await store.RevokeAsync(id, "identity_blocked", now, record, CancellationToken.None);
+        await store.RevokeAsync(id, RevokeReasons.IdentityBlocked, now, record, CancellationToken.None);
         return await BlockedAsync(who, audit, AuditActions.LeaseIssue, target, CancellationToken.None) ?? issued;
     }
 
@@ -176,8 +176,8 @@ public sealed class LeaseService(
         var minted = await provider.MintAsync(lease, role, ct);
         if (!minted.IsSuccess)
         {
-            var failure = new AuditRecord(clock.GetCurrentInstant(), record.Context, AuditActions.LeaseRevoke, $"lease:{lease.Id}", AuditDecision.Allowed, "mint_failed");
-            await store.RevokeAsync(lease.Id, "mint_failed", failure.At, failure, CancellationToken.None);
+            var failure = new AuditRecord(clock.GetCurrentInstant(), record.Context, AuditActions.LeaseRevoke, $"lease:{lease.Id}", AuditDecision.Allowed, RevokeReasons.MintFailed);
+            await store.RevokeAsync(lease.Id, RevokeReasons.MintFailed, failure.At, failure, CancellationToken.None);
             return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
         }
 
@@ -286,8 +286,8 @@ public sealed class LeaseService(
         }
 
         var now = clock.GetCurrentInstant();
-        var record = new AuditRecord(now, caller.Audit, AuditActions.LeaseRevoke, $"lease:{id}", AuditDecision.Allowed, "revoked_by_caller");
-        await store.RevokeAsync(id, "revoked_by_caller", now, record, ct);
+        var record = new AuditRecord(now, caller.Audit, AuditActions.LeaseRevoke, $"lease:{id}", AuditDecision.Allowed, RevokeReasons.RevokedByCaller);
+        await store.RevokeAsync(id, RevokeReasons.RevokedByCaller, now, record, ct);
         return (await store.FindAsync(id, ct))!;
     }
 
@@ -306,8 +306,8 @@ public sealed class LeaseService(
         }
 
         var now = clock.GetCurrentInstant();
-        var record = new AuditRecord(now, caller.Audit, AuditActions.RunComplete, $"run:{issuer}/{run}", AuditDecision.Allowed, "run_completed");
-        return await store.RevokeRunAsync(issuer, run, "run_completed", now, record, ct);
+        var record = new AuditRecord(now, caller.Audit, AuditActions.RunComplete, $"run:{issuer}/{run}", AuditDecision.Allowed, RevokeReasons.RunCompleted);
+        return await store.RevokeRunAsync(issuer, run, RevokeReasons.RunCompleted, now, record.WithLeaseCount, ct);
     }
 
     private async Task<Result<Lease>> FindManageableAsync(LeaseCaller caller, string id, Func<Lease, bool> allowed, string action, bool audit, CancellationToken ct)

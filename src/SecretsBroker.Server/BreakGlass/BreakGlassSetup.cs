@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SecretsBroker.Core.BreakGlass;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.BreakGlass;
 
-/// <summary>Break-glass: options, the store and the service.</summary>
+/// <summary>Break-glass: options and the service.</summary>
 internal static class BreakGlassSetup
 {
     internal static IServiceCollection AddBreakGlass(this IServiceCollection services)
@@ -19,7 +18,6 @@ internal static class BreakGlassSetup
                 Duration.FromSeconds(o.ReviewReminderAfterSeconds),
                 PeopleOnly: sp.GetRequiredService<IOptions<Humans.OperatorSignInOptions>>().Value.Issuers.Count > 0)
             : BreakGlassSettings.Default);
-        services.AddSingleton<IBreakGlassStore, SqliteBreakGlassStore>();
         services.AddSingleton<BreakGlassService>();
         return services;
     }

@@ -1,9 +1,9 @@
 using System.Reflection;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Health;
+using SecretsBroker.Core.Database;
 using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.Hosting;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Health;
 
@@ -17,21 +17,21 @@ internal static class HealthEndpoints
     {
         app.MapGet(Routes.Health, () => Results.Ok(new HealthReport("ok", new Dictionary<string, string>())));
 
-        app.MapGet(Routes.Ready, async (BrokerSeal seal, SqliteHealthProbe probe, CancellationToken ct) =>
+        app.MapGet(Routes.Ready, async (BrokerSeal seal, IBrokerDatabase database, CancellationToken ct) =>
         {
             if (seal.IsSealed)
             {
                 return Results.Json(new HealthReport("sealed", new Dictionary<string, string> { ["seal"] = "sealed" }), statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            var migrated = await MigrationsAppliedAsync(probe, ct);
+            var health = await database.ProbeAsync(ct);
             var checks = new Dictionary<string, string>
             {
                 ["seal"] = "unsealed",
-                ["database"] = migrated is null ? "unreachable" : "ok",
-                ["migrations"] = migrated == true ? "ok" : "pending",
+                ["database"] = health.Reachable ? "ok" : "unreachable",
+                ["migrations"] = health.MigrationsApplied ? "ok" : "pending",
             };
-            return migrated == true
+            return health.MigrationsApplied
                 ? Results.Ok(new HealthReport("ready", checks))
                 : Results.Json(new HealthReport("not_ready", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
         });
@@ -41,18 +41,5 @@ internal static class HealthEndpoints
             .RequireAuthorization(ScopePolicies.AnyToken);
 
         return app;
-    }
-
-    /// <summary>Null when the database cannot be reached at all.</summary>
-    private static async Task<bool?> MigrationsAppliedAsync(SqliteHealthProbe probe, CancellationToken ct)
-    {
-        try
-        {
-            return await probe.MigrationsAppliedAsync(ct);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException)
-        {
-            return null;
-        }
     }
 }

@@ -32,9 +32,8 @@ internal static class HostingSetup
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BrokerOptions>>().Value);
-        builder.Services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<BrokerOptions>().DatabasePath));
-        builder.Services.AddSingleton<SqliteSealStore>();
-        builder.Services.AddSingleton<SqliteHealthProbe>();
+        // The embedded default; every other file talks to the stores through Core's interfaces.
+        builder.Services.AddSqliteStorage(sp => sp.GetRequiredService<BrokerOptions>().DatabasePath);
         builder.Services.AddSingleton<BrokerSeal>();
 
         // Holds the data folder's lock for the life of the host: one instance, disposed with it.

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Database;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Secrets;
-using SecretsBroker.Storage;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Hosting;
 
@@ -17,8 +16,7 @@ namespace SecretsBroker.Server.Hosting;
 public sealed class Unsealer(
     IOptions<BrokerOptions> options,
     MasterKeySource keySource,
-    SqliteDatabase db,
-    SqliteSealStore sealStore,
+    IBrokerDatabase db,
     BrokerSeal seal,
     BrokerNode node,
     IServiceProvider services,
@@ -30,9 +28,8 @@ public sealed class Unsealer(
 
     public async Task<Outcome> UnsealAsync(CancellationToken ct)
     {
-        DapperSetup.Register();
         CreateDataDirectory(options.Value.DataDirectory);
-        var storedCheck = await sealStore.ReadAsync(ct);
+        var storedCheck = await db.ReadSealCheckAsync(ct);
         return storedCheck is null ? await InitializeAsync(ct) : await OpenAsync(storedCheck, ct);
     }
 
@@ -46,7 +43,7 @@ public sealed class Unsealer(
 
         if (!SealCheck.Matches(key, storedCheck))
         {
-            return StaySealed($"The master key does not match the database {db.Path}.");
+            return StaySealed($"The master key does not match the database {db.Location}.");
         }
 
         node.Start(options.Value.DataDirectory);
@@ -82,13 +79,13 @@ public sealed class Unsealer(
         var tokens = services.GetRequiredService<OperatorTokenService>();
         var initial = await tokens.CreateAsync("admin-initial", [Scopes.Admin], OperatorTokenService.MaxTtl, AuditContext.System, ct);
         BrokerLog.InitialTokenCreated(logger, initial.Value.Token.Id);
-        await sealStore.WriteAsync(SealCheck.Compute(key), clock.GetCurrentInstant(), ct);
+        await db.WriteSealCheckAsync(SealCheck.Compute(key), clock.GetCurrentInstant(), ct);
         return new Outcome(false, initial.Value.Value);
     }
 
     private async Task MigrateAsync(CancellationToken ct)
     {
-        foreach (var script in await SqliteMigrator.MigrateAsync(db, ct))
+        foreach (var script in await db.MigrateAsync(ct))
         {
             BrokerLog.MigrationApplied(logger, script);
         }
@@ -97,7 +94,7 @@ public sealed class Unsealer(
     private void Unseal(MasterKey key)
     {
         seal.Unseal(key);
-        BrokerLog.Unsealed(logger, db.Path);
+        BrokerLog.Unsealed(logger, db.Location);
     }
 
     private Outcome StaySealed(string reason)

@@ -2,11 +2,10 @@ using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Server.Auth;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Identities;
 
-/// <summary>Compromised-identity response and the inventory: the store, the in-memory block gate, the service.</summary>
+/// <summary>Compromised-identity response and the inventory: the in-memory block gate and the service.</summary>
 internal static class IdentitySetup
 {
     /// <summary>The lease inventory is for the security team and for operators, not for workloads.</summary>
@@ -14,10 +13,6 @@ internal static class IdentitySetup
 
     internal static IServiceCollection AddIdentityResponse(this IServiceCollection services)
     {
-        services.AddSingleton<SqliteIdentityStore>();
-        services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqliteIdentityStore>());
-        services.AddSingleton<ILeaseInventory>(sp => sp.GetRequiredService<SqliteIdentityStore>());
-
         // A singleton by design: the block rules held in memory are the ones issuance checks.
         services.AddSingleton<IdentityGate>();
         services.AddSingleton<IdentityResponse>();

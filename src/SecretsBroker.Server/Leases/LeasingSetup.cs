@@ -6,11 +6,10 @@ using SecretsBroker.Core.Policy;
 using SecretsBroker.Providers.Jwt;
 using SecretsBroker.Providers.Postgres;
 using SecretsBroker.Server.Hosting;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Leases;
 
-/// <summary>Leases: the store with group commit, the service, the providers, and the JWT introspection side.</summary>
+/// <summary>Leases: the service, the providers, and the JWT introspection side.</summary>
 internal static class LeasingSetup
 {
     internal static IServiceCollection AddLeasing(this IServiceCollection services)
@@ -25,10 +24,6 @@ internal static class LeasingSetup
         services.AddSingleton(sp => Options(sp) is var o
             ? new JwtSettings(o.JwtIssuer, Duration.FromHours(o.RetiredKeyRetentionHours))
             : JwtSettings.Default);
-
-        // One writer for the whole database: a singleton by design (see SqliteGroupCommit).
-        services.AddSingleton<SqliteGroupCommit>();
-        services.AddSingleton<ILeaseStore, SqliteLeaseStore>();
 
         // Resolved only after unsealing (requests and jobs wait for it); before that, asking for it throws.
         services.AddSingleton(sp => sp.GetRequiredService<BrokerNode>().Writer);

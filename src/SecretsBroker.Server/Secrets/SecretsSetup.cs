@@ -1,27 +1,25 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using SecretsBroker.Core.Secrets;
 using SecretsBroker.Providers.Postgres;
 using SecretsBroker.Storage.KeyRing;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Secrets;
 
-/// <summary>The vault: Data Protection with its key ring in the database, sealed by the master key.</summary>
+/// <summary>The vault: Data Protection with its key ring in the broker database (the store registers it), sealed by the master key.</summary>
 internal static class SecretsSetup
 {
     internal static IServiceCollection AddSecrets(this IServiceCollection services)
     {
         services.AddDataProtection().SetApplicationName("SecretsBroker");
-        services.AddSingleton<SqliteXmlRepository>();
         services.AddSingleton(sp => new MasterKeyXmlEncryptor(() => sp.GetRequiredService<MasterKey>()));
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((o, sp) =>
         {
-            o.XmlRepository = sp.GetRequiredService<SqliteXmlRepository>();
+            o.XmlRepository = sp.GetRequiredService<IXmlRepository>();
             o.XmlEncryptor = sp.GetRequiredService<MasterKeyXmlEncryptor>();
         });
 
-        services.AddSingleton<ISecretStore, SqliteSecretStore>();
         services.AddSingleton<SecretVault>();
         services.AddSingleton<SecretRotation>();
         services.AddSingleton(sp => new BrokerInstance(() => sp.GetRequiredService<MasterKey>()));

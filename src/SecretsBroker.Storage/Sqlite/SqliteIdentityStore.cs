@@ -9,7 +9,7 @@ using SecretsBroker.Core.Leasing;
 namespace SecretsBroker.Storage.Sqlite;
 
 /// <summary>Identities seen, mass revocations and block rules in SQLite; writes go through the group-commit writer.</summary>
-public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit writes, SqliteAuditAppender audit) : IIdentityStore, ILeaseInventory
+public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit writes, SqliteAuditAppender audit) : IIdentityStore
 {
     private static class Sql
     {
@@ -21,10 +21,9 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             ON CONFLICT (issuer, subject) DO UPDATE SET claims = excluded.claims, last_seen = MAX(last_seen, excluded.last_seen)
             """;
 
-        public const string Page = """
+        public const string Page = $"""
             SELECT i.seq, i.issuer, i.subject, i.claims, i.first_seen, i.last_seen,
-                   (SELECT count(*) FROM lease l WHERE l.issuer = i.issuer AND l.subject = i.subject
-                      AND l.state IN ('issuing', 'active') AND (l.state = 'issuing' OR l.expires_at > @Now)) AS live_leases
+                   (SELECT count(*) FROM lease l WHERE l.issuer = i.issuer AND l.subject = i.subject AND {LeaseSql.LiveAtNow}) AS live_leases
             FROM workload_identity i WHERE i.seq > @After ORDER BY i.seq LIMIT @Limit
             """;
 
@@ -32,7 +31,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
         // repository, and its ended leases are not this statement's business.
         public const string RevokeSubject = $"""
             UPDATE lease INDEXED BY lease_live_by_identity SET {ToRevoking}
-            WHERE issuer = @Issuer AND subject = @Subject AND state IN ('issuing', 'active')
+            WHERE issuer = @Issuer AND subject = @Subject AND {LeaseSql.Live}
             """;
 
         // Exact claim match on the claims each lease was issued under (its claim set), through the
@@ -40,13 +39,13 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
         public const string RevokeSelector = $"""
             UPDATE lease SET {ToRevoking}
             WHERE claims_id IN (SELECT id FROM workload_claims WHERE issuer = @Issuer AND json_extract(claims, @Path) = @ClaimValue)
-              AND issuer = @Issuer AND state IN ('issuing', 'active')
+              AND issuer = @Issuer AND {LeaseSql.Live}
             """;
 
         // A set no live lease points at serves no selector any more (ended leases keep a dangling id).
-        public const string PruneClaimSets = """
+        public const string PruneClaimSets = $"""
             DELETE FROM workload_claims
-            WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.claims_id = workload_claims.id AND l.state IN ('issuing', 'active'))
+            WHERE NOT EXISTS (SELECT 1 FROM lease WHERE lease.claims_id = workload_claims.id AND {LeaseSql.Live})
             """;
 
         public const string InsertRevocation = """
@@ -73,30 +72,6 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
                    coalesce(sum(state = 'revoking'), 0) AS pending
             FROM lease WHERE revocation_id = @Id
             """;
-
-        /// <summary>
-        /// Only the filters given become conditions (each a bound parameter), so SQLite can page an
-        /// identity's leases through lease_by_identity in id order instead of reading every lease.
-        /// </summary>
-        public static string Leases(LeaseFilter filter)
-        {
-            (object? Given, string Condition)[] filters =
-            [
-                (filter.Issuer, "issuer = @Issuer"),
-                (filter.Subject, "subject = @Subject"),
-                (filter.Run, "run_id = @Run"),
-                (filter.Role, "role = @Role"),
-                (filter.State, filter.State switch
-                {
-                    LeaseState.Active => "state = 'active' AND expires_at > @Now",
-                    LeaseState.Expired => "state = 'active' AND expires_at <= @Now",
-                    _ => "state = @State",
-                }),
-                (filter.BreakGlass, "break_glass = @BreakGlass"),
-            ];
-            var where = filters.Where(f => f.Given is not null).Select(f => f.Condition).Prepend("id > @After");
-            return $"SELECT {LeaseSql.Columns} FROM lease WHERE {string.Join(" AND ", where)} ORDER BY id LIMIT @Limit";
-        }
     }
 
     public Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct) =>
@@ -111,33 +86,34 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             r.Seq, r.Issuer, r.Subject, JsonSerializer.Deserialize<Dictionary<string, string>>(r.Claims) ?? [], r.FirstSeen, r.LastSeen, r.LiveLeases)).ToList();
     }
 
-    public Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct) =>
+    public Task<int> RevokeAsync(IdentityRevocation revocation, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
+            var target = revocation.Target;
             var args = new
             {
                 target.Issuer,
                 target.Subject,
                 Path = $"$.\"{target.ClaimName}\"",
                 target.ClaimValue,
-                Reason = "identity_revoked",
-                Now = now,
-                RevocationId = revocationId,
+                Reason = revocation.LeaseReason,
+                Now = revocation.At,
+                RevocationId = revocation.Id,
             };
             var n = await c.ExecuteAsync(new CommandDefinition(target.Subject is null ? Sql.RevokeSelector : Sql.RevokeSubject, args, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Sql.InsertRevocation, new
             {
-                Id = revocationId,
+                revocation.Id,
                 target.Issuer,
                 target.Subject,
                 target.ClaimName,
                 target.ClaimValue,
-                Reason = reason,
-                Blocked = block is not null,
+                revocation.Reason,
+                Blocked = revocation.Block is not null,
                 Total = n,
-                At = now,
+                revocation.At,
             }, tx, cancellationToken: ct));
-            if (block is not null)
+            if (revocation.Block is { } block)
             {
                 await c.ExecuteAsync(new CommandDefinition(Sql.UpsertBlock, new
                 {
@@ -152,7 +128,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
                 }, tx, cancellationToken: ct));
             }
 
-            await audit.AppendAsync(c, tx, record with { Reason = $"{record.Reason}; {n} leases" }, ct);
+            await audit.AppendAsync(c, tx, recordFor(n), ct);
             return n;
         }, ct);
 
@@ -191,14 +167,6 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
         await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<BlockRow>(new CommandDefinition(Sql.BlockRules, cancellationToken: ct));
         return rows.Select(r => new BlockRule(new IdentityTarget(r.Issuer, r.Subject, r.ClaimName, r.ClaimValue), r.Reason, r.RevocationId, r.At)).ToList();
-    }
-
-    public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, Instant now, CancellationToken ct)
-    {
-        await using var c = await db.OpenReadAsync(ct);
-        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Now = now, Limit = limit };
-        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.Leases(filter), args, cancellationToken: ct));
-        return rows.Select(r => r.ToLease()).ToList();
     }
 
     private sealed class IdentityRow

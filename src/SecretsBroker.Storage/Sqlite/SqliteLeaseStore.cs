@@ -56,25 +56,25 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             ORDER BY issued_at DESC LIMIT 1
             """;
 
-        public const string Renew = """
+        public const string Renew = $"""
             UPDATE lease SET expires_at = @ExpiresAt
-            WHERE id = @Id AND state = 'active' AND expires_at > @Now AND break_glass = 0
+            WHERE id = @Id AND {LeaseSql.ValidAtNow} AND break_glass = 0
             """;
 
         public const string ReplaceCredential = "UPDATE lease_credential SET ciphertext = @Credential WHERE lease_id = @Id";
 
-        public const string Revoke = $"UPDATE lease SET {ToRevoking} WHERE id = @Id AND state IN ('issuing', 'active')";
+        public const string Revoke = $"UPDATE lease SET {ToRevoking} WHERE id = @Id AND {LeaseSql.Live}";
 
-        public const string RevokeRun = $"UPDATE lease SET {ToRevoking} WHERE issuer = @Issuer AND run_id = @RunId AND state IN ('issuing', 'active')";
+        public const string RevokeRun = $"UPDATE lease SET {ToRevoking} WHERE issuer = @Issuer AND run_id = @RunId AND {LeaseSql.Live}";
 
-        public const string EraseRunCredentials = """
+        public const string EraseRunCredentials = $"""
             DELETE FROM lease_credential
-            WHERE lease_id IN (SELECT id FROM lease WHERE issuer = @Issuer AND run_id = @RunId AND state IN ('issuing', 'active'))
+            WHERE lease_id IN (SELECT id FROM lease WHERE issuer = @Issuer AND run_id = @RunId AND {LeaseSql.Live})
             """;
 
         public const string SweepExpired = $"""
             UPDATE lease SET {ToRevoking}
-            WHERE id IN (SELECT id FROM lease WHERE state = 'active' AND expires_at <= @Now LIMIT @Batch)
+            WHERE id IN (SELECT id FROM lease WHERE {LeaseSql.ExpiredAtNow} LIMIT @Batch)
             """;
 
         public const string ReclaimStuckIssuing = $"""
@@ -112,9 +112,9 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         public const string CountByState = "SELECT state, count(*) AS n FROM lease GROUP BY state";
 
-        public const string LiveHandles = """
+        public const string LiveHandles = $"""
             SELECT handle FROM lease
-            WHERE provider = @Provider AND handle IN @Handles AND state IN ('issuing', 'active', 'revoking', 'revoke_failed')
+            WHERE provider = @Provider AND handle IN @Handles AND {LeaseSql.NotCleanedUp}
             """;
     }
 
@@ -210,33 +210,24 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             return true;
         }, ct);
 
-    public Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+    public Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
             var args = new { Issuer = issuer, RunId = runId, Reason = reason, Now = now };
             await c.ExecuteAsync(new CommandDefinition(Sql.EraseRunCredentials, args, tx, cancellationToken: ct));
             var n = await c.ExecuteAsync(new CommandDefinition(Sql.RevokeRun, args, tx, cancellationToken: ct));
-            await audit.AppendAsync(c, tx, record with { Reason = $"{record.Reason}; {n} leases" }, ct);
+            await audit.AppendAsync(c, tx, recordFor(n), ct);
             return n;
         }, ct);
 
-    public Task<int> SweepExpiredAsync(Instant now, int batch, CancellationToken ct) =>
-        writes.RunAsync(async (c, tx) =>
-        {
-            var n = await c.ExecuteAsync(new CommandDefinition(Sql.SweepExpired, new { Now = now, Batch = batch, Reason = "expired" }, tx, cancellationToken: ct));
-            if (n > 0)
-            {
-                await audit.AppendAsync(c, tx, new AuditRecord(now, AuditContext.System, "lease.expire", "leases", AuditDecision.Allowed, $"expired; {n} leases"), ct);
-            }
+    public Task<int> SweepExpiredAsync(Instant now, int batch, string reason, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
+        RevokeManyAsync(Sql.SweepExpired, new { Now = now, Batch = batch, Reason = reason }, recordFor, ct);
 
-            return n;
-        }, ct);
+    public Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
+        RevokeManyAsync(Sql.ReclaimIssuingOfNode, new { Node = node, ExceptIncarnation = exceptIncarnation, Reason = reason, Now = now }, recordFor, ct);
 
-    public Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
-        ReclaimAsync(Sql.ReclaimIssuingOfNode, new { Node = node, ExceptIncarnation = exceptIncarnation, Reason = reason, Now = now }, record, ct);
-
-    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
-        ReclaimAsync(Sql.ReclaimStuckIssuing, new { Before = issuedBefore, Reason = reason, Now = now }, record, ct);
+    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
+        RevokeManyAsync(Sql.ReclaimStuckIssuing, new { Before = issuedBefore, Reason = reason, Now = now }, recordFor, ct);
 
     public async Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
     {
@@ -280,13 +271,14 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         return live;
     }
 
-    private Task<int> ReclaimAsync(string sql, object args, AuditRecord record, CancellationToken ct) =>
+    /// <summary>A statement that ends many leases, audited with its count when it ended any.</summary>
+    private Task<int> RevokeManyAsync(string sql, object args, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
             var n = await c.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
             if (n > 0)
             {
-                await audit.AppendAsync(c, tx, record with { Reason = $"{record.Reason}; {n} leases" }, ct);
+                await audit.AppendAsync(c, tx, recordFor(n), ct);
             }
 
             return n;

@@ -55,7 +55,7 @@ public sealed class IdentityBlockRaceTests
 
         public Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct) => Task.FromResult<IReadOnlyList<SeenIdentity>>([]);
 
-        public Task<int> RevokeAsync(string revocationId, IdentityTarget target, string reason, BlockRule? block, Instant now, AuditRecord record, CancellationToken ct) => Task.FromResult(0);
+        public Task<int> RevokeAsync(IdentityRevocation revocation, Func<int, AuditRecord> recordFor, CancellationToken ct) => Task.FromResult(0);
 
         public Task<int> PruneClaimSetsAsync(CancellationToken ct) => Task.FromResult(0);
 

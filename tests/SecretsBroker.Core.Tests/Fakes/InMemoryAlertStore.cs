@@ -4,8 +4,8 @@ using SecretsBroker.Core.BreakGlass;
 
 namespace SecretsBroker.Core.Tests.Fakes;
 
-/// <summary>The alert half of a break-glass store, in memory: alerts, their deliveries, and the requests they name.</summary>
-internal sealed class InMemoryAlertStore : IBreakGlassStore
+/// <summary>The alert outbox in memory: alerts, their deliveries, and the requests they name.</summary>
+internal sealed class InMemoryAlertStore : IAlertOutbox
 {
     private readonly Dictionary<string, BreakGlassRequest> requests = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BreakGlassAlert> alerts = new(StringComparer.Ordinal);
@@ -56,28 +56,4 @@ internal sealed class InMemoryAlertStore : IBreakGlassStore
 
         return Task.FromResult<IReadOnlyList<string>>(due.Select(a => a.Id).ToList());
     }
-
-    public Task InsertAsync(BreakGlassRequest request, AuditRecord record, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<BreakGlassRequest?> FindAsync(string id, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<bool> ApproveAsync(string id, string approver, Instant now, AuditRecord record, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<(string Id, bool LeaseLive)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) =>
-        throw new NotSupportedException();
-
-    public Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<int> ExpirePendingAsync(Instant now, Func<string, AuditRecord> recordFor, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct) =>
-        throw new NotSupportedException();
-
-    public Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct) => throw new NotSupportedException();
 }

@@ -94,17 +94,17 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         return ok;
     }
 
-    public Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
-        ChangeAll(r => r.Lease.Issuer == issuer && r.Lease.RunId == runId && r.Lease.State is LeaseState.Issuing or LeaseState.Active, r => ToRevoking(r, reason, now), record);
+    public Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
+        ChangeAll(r => r.Lease.Issuer == issuer && r.Lease.RunId == runId && r.Lease.State is LeaseState.Issuing or LeaseState.Active, r => ToRevoking(r, reason, now), recordFor, alwaysAudit: true);
 
-    public Task<int> SweepExpiredAsync(Instant now, int batch, CancellationToken ct) =>
-        ChangeAll(r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt <= now, r => ToRevoking(r, "expired", now), null, batch);
+    public Task<int> SweepExpiredAsync(Instant now, int batch, string reason, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
+        ChangeAll(r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt <= now, r => ToRevoking(r, reason, now), recordFor, alwaysAudit: false, batch);
 
-    public Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
-        ReclaimIssuingAsync(l => l.Writer is { } w && w.Node == node && w.Incarnation != exceptIncarnation, reason, now, record);
+    public Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
+        ReclaimIssuingAsync(l => l.Writer is { } w && w.Node == node && w.Incarnation != exceptIncarnation, reason, now, recordFor);
 
-    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
-        ReclaimIssuingAsync(l => l.IssuedAt < issuedBefore, reason, now, record);
+    public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
+        ReclaimIssuingAsync(l => l.IssuedAt < issuedBefore, reason, now, recordFor);
 
     public Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
     {
@@ -152,19 +152,8 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
-    private async Task<int> ReclaimIssuingAsync(Func<Lease, bool> which, string reason, Instant now, AuditRecord record)
-    {
-        var n = await ChangeAll(r => r.Lease.State == LeaseState.Issuing && which(r.Lease), r => ToRevoking(r, reason, now), null);
-        if (n > 0)
-        {
-            lock (gate)
-            {
-                Audit.Add(record with { Reason = $"{record.Reason}; {n} leases" });
-            }
-        }
-
-        return n;
-    }
+    private Task<int> ReclaimIssuingAsync(Func<Lease, bool> which, string reason, Instant now, Func<int, AuditRecord> recordFor) =>
+        ChangeAll(r => r.Lease.State == LeaseState.Issuing && which(r.Lease), r => ToRevoking(r, reason, now), recordFor, alwaysAudit: false);
 
     private static (Lease, string?, int, Instant?) ToRevoking((Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt) r, string reason, Instant now) =>
         (r.Lease with { State = LeaseState.Revoking, RevokeReason = reason, RevokedAt = now }, null, r.Attempts, now);
@@ -183,15 +172,15 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
-    private Task<int> ChangeAll(Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), bool> when, Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), (Lease, string?, int, Instant?)> change, AuditRecord? record, int limit = int.MaxValue)
+    private Task<int> ChangeAll(Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), bool> when, Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), (Lease, string?, int, Instant?)> change, Func<int, AuditRecord> recordFor, bool alwaysAudit, int limit = int.MaxValue)
     {
         lock (gate)
         {
             var ids = Rows.Where(kv => when(kv.Value)).Select(kv => kv.Key).Take(limit).ToList();
             ids.ForEach(id => Rows[id] = change(Rows[id]));
-            if (record is not null)
+            if (alwaysAudit || ids.Count > 0)
             {
-                Audit.Add(record);
+                Audit.Add(recordFor(ids.Count));
             }
 
             return Task.FromResult(ids.Count);

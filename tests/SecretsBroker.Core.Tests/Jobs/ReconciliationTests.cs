@@ -39,7 +39,7 @@ public sealed class ReconciliationTests
 
         Assert.Equal(1, reclaimed);
         Assert.NotEqual(LeaseState.Issuing, StateOf(leftBehind));
-        Assert.Equal(Reconciliation.ReclaimedIssuing, store.Rows[leftBehind.Id].Lease.RevokeReason);
+        Assert.Equal(RevokeReasons.ReconciledIssuing, store.Rows[leftBehind.Id].Lease.RevokeReason);
         Assert.Equal(1, provider.RevokeCalls);
         Assert.Single(store.Audit, a => a.Action == AuditActions.LeaseRevoke && a.Reason!.StartsWith("reconciled_issuing: written by an earlier start of this node; 1 leases", StringComparison.Ordinal));
     }
@@ -59,7 +59,7 @@ public sealed class ReconciliationTests
         var (pastIt, _) = await Reconciler().RunAsync(current, default);
 
         Assert.Equal((0, 0, 3), (atOnce, atTheTimeout, pastIt));
-        Assert.All([minting, otherNode, fromBeforeWriters], l => Assert.Equal(Reconciliation.ReclaimedIssuing, store.Rows[l.Id].Lease.RevokeReason));
+        Assert.All([minting, otherNode, fromBeforeWriters], l => Assert.Equal(RevokeReasons.ReconciledIssuing, store.Rows[l.Id].Lease.RevokeReason));
         Assert.Single(store.Audit, a => a.Action == AuditActions.LeaseRevoke && a.Reason == "reconciled_issuing: issuing for over 60 s; 3 leases");
     }
 }

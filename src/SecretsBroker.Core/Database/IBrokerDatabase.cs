@@ -1,0 +1,38 @@
+using NodaTime;
+
+namespace SecretsBroker.Core.Database;
+
+/// <summary>
+/// The broker's own database as a whole, whatever engine holds it: what start-up, readiness and backups
+/// need before and beside the stores.
+/// </summary>
+public interface IBrokerDatabase
+{
+    /// <summary>Where the database is, for log lines and operator messages; never a password.</summary>
+    string Location { get; }
+
+    /// <summary>
+    /// The stored seal check, read without any chance of writing (a sealed broker changes nothing);
+    /// null when none was stored yet, i.e. a database that was never started to the end.
+    /// </summary>
+    Task<string?> ReadSealCheckAsync(CancellationToken ct);
+
+    /// <summary>Stores the seal check, once, as the last step of a first start.</summary>
+    Task WriteSealCheckAsync(string sealCheck, Instant now, CancellationToken ct);
+
+    /// <summary>Applies the pending migrations under a lock that keeps two processes from migrating at once; the names applied now.</summary>
+    Task<IReadOnlyList<string>> MigrateAsync(CancellationToken ct);
+
+    /// <summary>Whether the database answers, and with every migration applied; never throws for an unreachable database.</summary>
+    Task<DatabaseHealth> ProbeAsync(CancellationToken ct);
+
+    /// <summary>
+    /// A consistent copy of the whole database, taken while it serves, written to a new file at
+    /// <paramref name="destination"/> that only the broker's user can read. Its secrets stay sealed by the
+    /// master key, which is not in it.
+    /// </summary>
+    Task BackupAsync(string destination, CancellationToken ct);
+}
+
+/// <summary>Readiness of the database: reachable, and migrated to the schema this build expects.</summary>
+public sealed record DatabaseHealth(bool Reachable, bool MigrationsApplied);

@@ -1,0 +1,17 @@
+using Dapper;
+using NodaTime;
+using SecretsBroker.Core.Leasing;
+
+namespace SecretsBroker.Storage.Sqlite;
+
+/// <summary>The security team's view of leases in SQLite: read-only, page by page in lease id order.</summary>
+public sealed class SqliteLeaseInventory(SqliteDatabase db) : ILeaseInventory
+{
+    public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, Instant now, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Now = now, Limit = limit };
+        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(LeaseSql.Page(filter), args, cancellationToken: ct));
+        return rows.Select(r => r.ToLease()).ToList();
+    }
+}
