@@ -41,7 +41,7 @@ internal static class SweepRun
         var appender = new SqliteAuditAppender(new AuditChain(MasterKey.Generate()));
         await using var writes = new SqliteGroupCommit(db);
         var store = new SqliteLeaseStore(db, writes, appender);
-        var vault = new SecretVault(new SqliteSecretStore(db, appender), new EphemeralDataProtectionProvider(), clock);
+        var vault = new SecretVault(new SqliteSecretStore(db, appender), new EphemeralDataProtectionProvider(), clock, rotators: [], targetChecks: []);
         var providers = new ProviderRegistry([new JwtCredentialProvider(new SigningKeys(vault, clock), JwtSettings.Default)]);
         var sweep = new ExpirySweep(store, clock);
         var revoker = new LeaseRevoker(store, providers, RevocationBackoff.Default, clock);

@@ -16,7 +16,8 @@ namespace SecretsBroker.Core.BreakGlass;
 /// </summary>
 public sealed partial class BreakGlassService(
     IBreakGlassStore store,
-    LeaseService leases,
+    LeaseMinter minter,
+    LeaseReplay replay,
     IAuditStore auditTrail,
     IPolicySource policy,
     IBreakGlassAlerts alerts,
@@ -148,7 +149,7 @@ public sealed partial class BreakGlassService(
 
         // Read first: a lease that is no longer live uses up nothing. Then the one hand-out is recorded,
         // and the credential leaves only if this call recorded it.
-        var issued = await leases.CredentialOfAsync(request.LeaseId, ct);
+        var issued = await replay.CredentialOfAsync(request.LeaseId, ct);
         if (!issued.IsSuccess)
         {
             return issued.Error!;
@@ -257,7 +258,7 @@ public sealed partial class BreakGlassService(
             LeaseState.Issuing, now, now + ttl, now + ttl, Renewable: false, null, null, null, BreakGlass: true);
         var record = new AuditRecord(now, audit, AuditActions.BreakGlassIssue, $"lease:{lease.Id} break_glass:{request.Id} role:{role.Name}", AuditDecision.Allowed,
             $"incident {request.Incident}; requested by {request.RequesterActor}; expires {lease.ExpiresAt}");
-        var issued = await leases.IssueDecidedAsync(lease, role, record, ct);
+        var issued = await minter.IssueDecidedAsync(lease, role, record, ct);
 
         // Whatever became of the caller: a written lease must be settled and alerted now, not by the sweep.
         await SettleAsync(request.Id, issued.IsSuccess ? issued.Value.Lease.Id : null, now, CancellationToken.None);

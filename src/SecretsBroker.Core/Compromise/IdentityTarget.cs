@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Naming;
 using SecretsBroker.Core.Outcomes;
@@ -9,7 +8,7 @@ namespace SecretsBroker.Core.Compromise;
 /// Which workload identities a revocation or block is about: one issuer's subject, or every identity
 /// of that issuer with one exact claim value (a selector such as <c>repository=acme/app</c>).
 /// </summary>
-public sealed partial record IdentityTarget(string Issuer, string? Subject, string? ClaimName, string? ClaimValue)
+public sealed record IdentityTarget(string Issuer, string? Subject, string? ClaimName, string? ClaimValue)
 {
     /// <summary>The rule's identity: one block rule per target.</summary>
     public string RuleKey => Subject is not null ? $"subject:{Issuer}:{Subject}" : $"claim:{Issuer}:{ClaimName}={ClaimValue}";
@@ -45,20 +44,16 @@ public sealed partial record IdentityTarget(string Issuer, string? Subject, stri
         }
 
         var equals = selector!.IndexOf('=', StringComparison.Ordinal);
-        if (equals <= 0 || equals == selector.Length - 1 || selector.Length > 1000 || !ClaimNamePattern().IsMatch(selector[..equals])
+        // The policy's rule for claim names: a claim a rule can match on is one the security team can revoke by.
+        if (equals <= 0 || equals == selector.Length - 1 || selector.Length > 1000 || !Naming.ClaimName.IsValid(selector[..equals])
             || !SingleLine.IsSingleLine(selector))
         {
             return BrokerError.Invalid(
-                ErrorCodes.InvalidSelector, "The selector must be claim=value on one line, the claim name letters, digits, '_', '-', '.' or ':'.");
+                ErrorCodes.InvalidSelector, $"The selector must be claim=value on one line, whose claim name {Naming.ClaimName.Rule}.");
         }
 
         return new IdentityTarget(issuer, null, selector[..equals], selector[(equals + 1)..]);
     }
-
-    // No quote or backslash: the name becomes part of a JSON path in the store's query. \z, not $,
-    // which also matches before a final newline.
-    [GeneratedRegex(@"^[A-Za-z0-9_.:-]{1,64}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ClaimNamePattern();
 }
 
 /// <summary>A stored block: the target is refused on issue and renew until unblocked.</summary>

@@ -75,30 +75,30 @@ public static class PolicyParser
             return new PolicyParseResult(null, [FileError(file, "the file is not UTF-8 text")], hash);
         }
 
-        var reader = new PolicyReader(file);
+        var yaml = new YamlNodeReader(file);
         var stream = new YamlStream();
-        var parser = new GuardedYamlParser(new Parser(new StringReader(text)), MaxDepth, reader.Error);
+        var parser = new GuardedYamlParser(new Parser(new StringReader(text)), MaxDepth, yaml.Error);
         try
         {
             stream.Load(parser);
         }
         catch (YamlException e)
         {
-            reader.Error(e.Start, e is SyntaxErrorException or SemanticErrorException ? $"invalid YAML: {e.Message}{Hint(e)}" : e.Message);
-            return new PolicyParseResult(null, reader.Errors, hash);
+            yaml.Error(e.Start, e is SyntaxErrorException or SemanticErrorException ? $"invalid YAML: {e.Message}{Hint(e)}" : e.Message);
+            return new PolicyParseResult(null, yaml.Errors, hash);
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner throws this, without a position, on some malformed input (an
             // unclosed flow list running into the next line); the last good event is the best place.
-            reader.Error(parser.LastGood, "invalid YAML after this point: an unclosed [ or { perhaps");
-            return new PolicyParseResult(null, reader.Errors, hash);
+            yaml.Error(parser.LastGood, "invalid YAML after this point: an unclosed [ or { perhaps");
+            return new PolicyParseResult(null, yaml.Errors, hash);
         }
 
-        var document = reader.Read(stream.Documents, hash);
-        return document is not null && reader.Errors.Count == 0
+        var document = new PolicyReader(yaml).Read(stream.Documents, hash);
+        return document is not null && yaml.Errors.Count == 0
             ? new PolicyParseResult(document, [], hash)
-            : new PolicyParseResult(null, reader.Errors, hash);
+            : new PolicyParseResult(null, yaml.Errors, hash);
     }
 
     /// <summary>The lowercase hex SHA-256 of a policy file's bytes, as recorded in the audit trail.</summary>

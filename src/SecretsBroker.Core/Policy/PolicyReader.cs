@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using NodaTime;
 using SecretsBroker.Core.Naming;
 using YamlDotNet.Core;
@@ -10,9 +9,8 @@ namespace SecretsBroker.Core.Policy;
 /// Walks a loaded YAML document and checks it against the policy format, collecting every error
 /// rather than stopping at the first, so one run of <c>sbctl policy check</c> lists them all.
 /// </summary>
-internal sealed partial class PolicyReader(string file)
+internal sealed class PolicyReader(YamlNodeReader yaml)
 {
-    private const int MaxClaimNameLength = 128;
     private const int MaxSettingValueLength = 1024;
 
     private static readonly string[] TopKeys = ["roles", "rules"];
@@ -21,14 +19,6 @@ internal sealed partial class PolicyReader(string file)
     private static readonly string[] BreakGlassOptional = ["allowed", "max_ttl", "approvals"];
     private static readonly string[] RuleRequired = ["name", "issuer", "claims", "roles", "steps", "purposes"];
     private static readonly string[] RuleOptional = ["max_ttl"];
-
-    private readonly List<PolicyError> errors = [];
-
-    /// <summary>Every error so far, in file order.</summary>
-    public IReadOnlyList<PolicyError> Errors => errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
-
-    public void Error(Mark at, string message) =>
-        errors.Add(new PolicyError(file, (int)Math.Min(at.Line, int.MaxValue), (int)Math.Min(at.Column, int.MaxValue), message));
 
     /// <summary>The document, or null when the file does not hold exactly one policy (errors say why).</summary>
     public PolicyDocument? Read(IList<YamlDocument> documents, string hash)
@@ -44,12 +34,12 @@ internal sealed partial class PolicyReader(string file)
             Error(documents[1].RootNode.Start, "a policy file holds one YAML document; this is a second one");
         }
 
-        if (Mapping(documents[0].RootNode, "the policy", "a mapping with 'roles' and 'rules'") is not { } root)
+        if (yaml.Mapping(documents[0].RootNode, "the policy", "a mapping with 'roles' and 'rules'") is not { } root)
         {
             return null;
         }
 
-        var fields = Fields(root, "the policy", TopKeys, []);
+        var fields = yaml.Fields(root, "the policy", TopKeys, []);
         var declared = new HashSet<string>(StringComparer.Ordinal);
         var roles = fields.TryGetValue("roles", out var rolesNode) ? ReadRoles(rolesNode, declared) : [];
         var rules = fields.TryGetValue("rules", out var rulesNode) ? ReadRules(rulesNode, declared) : [];
@@ -59,7 +49,7 @@ internal sealed partial class PolicyReader(string file)
     private Dictionary<string, RoleDefinition> ReadRoles(YamlNode node, HashSet<string> declared)
     {
         var roles = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal);
-        if (IsNull(node) || Mapping(node, "roles", "a mapping of role names to roles") is not { } map)
+        if (YamlNodeReader.IsNull(node) || yaml.Mapping(node, "roles", "a mapping of role names to roles") is not { } map)
         {
             return roles;
         }
@@ -68,7 +58,7 @@ internal sealed partial class PolicyReader(string file)
         {
             var key = (YamlScalarNode)keyNode;
             var name = key.Value ?? "";
-            var nameOk = Name(key, name, "role name");
+            var nameOk = IsResourceName(key, name, "role name");
             var role = ReadRole(name, value);
             if (nameOk)
             {
@@ -87,18 +77,18 @@ internal sealed partial class PolicyReader(string file)
     private RoleDefinition? ReadRole(string name, YamlNode node)
     {
         var where = $"role '{name}'";
-        if (Mapping(node, where, "a mapping with provider, secret, default_ttl and max_ttl") is not { } map)
+        if (yaml.Mapping(node, where, "a mapping with provider, secret, default_ttl and max_ttl") is not { } map)
         {
             return null;
         }
 
-        var fields = Fields(map, where, RoleRequired, RoleOptional);
-        var provider = Get(fields, "provider") is { } p && Text(p, "provider") is { } providerName && ProviderName(p, providerName) ? providerName : null;
-        var secret = Get(fields, "secret") is { } s && Text(s, "secret") is { } secretName && Name(s, secretName, "secret name") ? secretName : null;
+        var fields = yaml.Fields(map, where, RoleRequired, RoleOptional);
+        var provider = Get(fields, "provider") is { } p && yaml.Text(p, "provider") is { } providerName && IsProviderName(p, providerName) ? providerName : null;
+        var secret = Get(fields, "secret") is { } s && yaml.Text(s, "secret") is { } secretName && IsResourceName(s, secretName, "secret name") ? secretName : null;
         var settings = Get(fields, "settings") is { } st ? ReadSettings(st) : new Dictionary<string, string>(StringComparer.Ordinal);
         var defaultTtl = Get(fields, "default_ttl") is { } d ? Ttl(d, "default_ttl") : null;
         var maxTtl = Get(fields, "max_ttl") is { } m ? Ttl(m, "max_ttl") : null;
-        var renewable = Get(fields, "renewable") is { } r ? Bool(r, "renewable") : false;
+        var renewable = Get(fields, "renewable") is { } r ? yaml.Bool(r, "renewable") : false;
         var breakGlassOk = true;
         var breakGlass = Get(fields, "break_glass") is { } bg ? ReadBreakGlass(bg, where, out breakGlassOk) : null;
 
@@ -117,13 +107,13 @@ internal sealed partial class PolicyReader(string file)
     private BreakGlassPolicy? ReadBreakGlass(YamlNode node, string where, out bool ok)
     {
         ok = false;
-        if (Mapping(node, $"{where} break_glass", "a mapping with allowed, max_ttl and approvals") is not { } map)
+        if (yaml.Mapping(node, $"{where} break_glass", "a mapping with allowed, max_ttl and approvals") is not { } map)
         {
             return null;
         }
 
-        var fields = Fields(map, $"{where} break_glass", [], BreakGlassOptional);
-        var allowed = Get(fields, "allowed") is { } a ? Bool(a, "break_glass allowed") : true;
+        var fields = yaml.Fields(map, $"{where} break_glass", [], BreakGlassOptional);
+        var allowed = Get(fields, "allowed") is { } a ? yaml.Bool(a, "break_glass allowed") : true;
         var maxTtl = Get(fields, "max_ttl") is { } m ? Ttl(m, "break_glass max_ttl") : BreakGlassPolicy.DefaultMaxTtl;
         int? approvals = 1;
         if (Get(fields, "approvals") is { } ap)
@@ -147,12 +137,12 @@ internal sealed partial class PolicyReader(string file)
     private Dictionary<string, string>? ReadSettings(YamlNode node)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (IsNull(node))
+        if (YamlNodeReader.IsNull(node))
         {
             return settings;
         }
 
-        if (Mapping(node, "settings", "a mapping of names to values") is not { } map)
+        if (yaml.Mapping(node, "settings", "a mapping of names to values") is not { } map)
         {
             return null;
         }
@@ -162,14 +152,14 @@ internal sealed partial class PolicyReader(string file)
         {
             var key = (YamlScalarNode)keyNode;
             var name = key.Value ?? "";
-            var value = Text(valueNode, $"setting '{name}'");
+            var value = yaml.Text(valueNode, $"setting '{name}'");
             if (value is { Length: > MaxSettingValueLength })
             {
                 Error(valueNode.Start, $"setting '{name}' is longer than {MaxSettingValueLength} characters");
                 value = null;
             }
 
-            if (Name(key, name, "setting name") && value is not null)
+            if (IsResourceName(key, name, "setting name") && value is not null)
             {
                 settings[name] = value;
             }
@@ -185,7 +175,7 @@ internal sealed partial class PolicyReader(string file)
     private List<PolicyRule> ReadRules(YamlNode node, HashSet<string> declaredRoles)
     {
         var rules = new List<PolicyRule>();
-        if (IsNull(node) || Sequence(node, "rules", "a list of rules") is not { } list)
+        if (YamlNodeReader.IsNull(node) || yaml.Sequence(node, "rules", "a list of rules") is not { } list)
         {
             return rules;
         }
@@ -204,25 +194,25 @@ internal sealed partial class PolicyReader(string file)
 
     private PolicyRule? ReadRule(YamlNode node, HashSet<string> declaredRoles, Dictionary<string, long> names)
     {
-        if (Mapping(node, "a rule", "a mapping with name, issuer, claims, roles, steps and purposes") is not { } map)
+        if (yaml.Mapping(node, "a rule", "a mapping with name, issuer, claims, roles, steps and purposes") is not { } map)
         {
             return null;
         }
 
         var name = map.Children.FirstOrDefault(entry => ((YamlScalarNode)entry.Key).Value == "name").Value is YamlScalarNode named ? named.Value : null;
-        var fields = Fields(map, name is null ? $"the rule at line {map.Start.Line}" : $"rule '{name}'", RuleRequired, RuleOptional);
-        name = Get(fields, "name") is { } n && Text(n, "rule name") is { } text && Name(n, text, "rule name") ? text : null;
+        var fields = yaml.Fields(map, name is null ? $"the rule at line {map.Start.Line}" : $"rule '{name}'", RuleRequired, RuleOptional);
+        name = Get(fields, "name") is { } n && yaml.Text(n, "rule name") is { } text && IsResourceName(n, text, "rule name") ? text : null;
         if (name is not null && !names.TryAdd(name, map.Start.Line))
         {
             Error(fields["name"].Start, $"duplicate rule name '{name}': it is already at line {names[name]}");
             name = null;
         }
 
-        var issuer = Get(fields, "issuer") is { } i && Text(i, "issuer") is { } issuerName && Name(i, issuerName, "issuer name") ? issuerName : null;
+        var issuer = Get(fields, "issuer") is { } i && yaml.Text(i, "issuer") is { } issuerName && IsResourceName(i, issuerName, "issuer name") ? issuerName : null;
         var claims = Get(fields, "claims") is { } c ? ReadClaims(c) : null;
-        var roles = Get(fields, "roles") is { } r ? List(r, "roles", (item, value) => RoleReference(item, value, declaredRoles)) : null;
-        var steps = Get(fields, "steps") is { } s ? List(s, "steps", (item, value) => Pattern(item, value, "step")) : null;
-        var purposes = Get(fields, "purposes") is { } p ? List(p, "purposes", (item, value) => Pattern(item, value, "purpose")) : null;
+        var roles = Get(fields, "roles") is { } r ? yaml.List(r, "roles", (item, value) => RoleReference(item, value, declaredRoles)) : null;
+        var steps = Get(fields, "steps") is { } s ? yaml.List(s, "steps", (item, value) => Pattern(item, value, "step")) : null;
+        var purposes = Get(fields, "purposes") is { } p ? yaml.List(p, "purposes", (item, value) => Pattern(item, value, "purpose")) : null;
         var maxTtl = Get(fields, "max_ttl") is { } m ? Ttl(m, "max_ttl") : null;
         var maxTtlBad = fields.ContainsKey("max_ttl") && maxTtl is null;
 
@@ -235,7 +225,7 @@ internal sealed partial class PolicyReader(string file)
     {
         // A rule that matches every token of an issuer would admit anyone that issuer serves (every
         // repository on github.com, for one), so at least one claim must be named.
-        if (Mapping(node, "claims", "a mapping of claim names to values, e.g. { repository: acme/app }") is not { } map)
+        if (yaml.Mapping(node, "claims", "a mapping of claim names to values, e.g. { repository: acme/app }") is not { } map)
         {
             return null;
         }
@@ -252,8 +242,8 @@ internal sealed partial class PolicyReader(string file)
         {
             var key = (YamlScalarNode)keyNode;
             var name = key.Value ?? "";
-            var nameOk = ClaimName(key, name);
-            var value = Text(valueNode, $"claim '{name}'", "(use \"*\" for any value)");
+            var nameOk = IsClaimName(key, name);
+            var value = yaml.Text(valueNode, $"claim '{name}'", "(use \"*\" for any value)");
             if (value is not null && GlobPattern.Check(value) is { } problem)
             {
                 Error(valueNode.Start, $"claim '{name}' {problem}");
@@ -273,44 +263,9 @@ internal sealed partial class PolicyReader(string file)
         return ok ? claims : null;
     }
 
-    private List<string>? List(YamlNode node, string what, Func<YamlNode, string, bool> check)
-    {
-        if (Sequence(node, what, $"a list, e.g. {what}: [a, b]") is not { } list)
-        {
-            return null;
-        }
-
-        if (list.Children.Count == 0)
-        {
-            Error(node.Start, $"{what} must list at least one entry");
-            return null;
-        }
-
-        var items = new List<string>();
-        var ok = true;
-        foreach (var item in list.Children)
-        {
-            if (Text(item, $"an entry of {what}") is not { } value || !check(item, value))
-            {
-                ok = false;
-            }
-            else if (items.Contains(value, StringComparer.Ordinal))
-            {
-                Error(item.Start, $"'{value}' is listed twice in {what}");
-                ok = false;
-            }
-            else
-            {
-                items.Add(value);
-            }
-        }
-
-        return ok ? items : null;
-    }
-
     private bool RoleReference(YamlNode node, string name, HashSet<string> declaredRoles)
     {
-        if (!Name(node, name, "role name"))
+        if (!IsResourceName(node, name, "role name"))
         {
             return false;
         }
@@ -335,75 +290,9 @@ internal sealed partial class PolicyReader(string file)
         return true;
     }
 
-    /// <summary>The mapping's entries by key; reports keys the format does not know and required keys that are missing.</summary>
-    private Dictionary<string, YamlNode> Fields(YamlMappingNode map, string where, string[] required, string[] optional)
-    {
-        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        foreach (var (keyNode, value) in map.Children)
-        {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
-            if (required.Contains(key) || optional.Contains(key))
-            {
-                fields[key] = value;
-            }
-            else
-            {
-                Error(keyNode.Start, $"unknown key '{key}' in {where}; expected {string.Join(", ", required.Concat(optional))}");
-            }
-        }
-
-        foreach (var key in required.Where(key => !fields.ContainsKey(key)))
-        {
-            Error(map.Start, $"{where} is missing '{key}'");
-        }
-
-        return fields;
-    }
-
-    private static YamlNode? Get(Dictionary<string, YamlNode> fields, string key) => fields.GetValueOrDefault(key);
-
-    private YamlMappingNode? Mapping(YamlNode node, string what, string expected)
-    {
-        if (node is YamlMappingNode map)
-        {
-            return map;
-        }
-
-        Error(node.Start, $"{what} must be {expected}, not {Kind(node)}");
-        return null;
-    }
-
-    private YamlSequenceNode? Sequence(YamlNode node, string what, string expected)
-    {
-        if (node is YamlSequenceNode list)
-        {
-            return list;
-        }
-
-        Error(node.Start, $"{what} must be {expected}, not {Kind(node)}");
-        return null;
-    }
-
-    private string? Text(YamlNode node, string what, string? hint = null)
-    {
-        if (node is not YamlScalarNode scalar)
-        {
-            Error(node.Start, $"{what} must be a single value, not {Kind(node)}");
-            return null;
-        }
-
-        if (IsNull(scalar))
-        {
-            Error(node.Start, hint is null ? $"{what} must have a value" : $"{what} must have a value {hint}");
-            return null;
-        }
-
-        return scalar.Value ?? "";
-    }
-
     private Duration? Ttl(YamlNode node, string what)
     {
-        if (Text(node, what) is not { } text)
+        if (yaml.Text(node, what) is not { } text)
         {
             return null;
         }
@@ -429,19 +318,7 @@ internal sealed partial class PolicyReader(string file)
         return ttl;
     }
 
-    /// <summary>true or false, written plainly (not "yes", not quoted); null, reported, otherwise.</summary>
-    private bool? Bool(YamlNode node, string what)
-    {
-        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } scalar)
-        {
-            return scalar.Value == "true";
-        }
-
-        Error(node.Start, $"{what} must be true or false");
-        return null;
-    }
-
-    private bool Name(YamlNode node, string name, string what)
+    private bool IsResourceName(YamlNode node, string name, string what)
     {
         if (ResourceName.Check(name, what) is { } problem)
         {
@@ -452,45 +329,29 @@ internal sealed partial class PolicyReader(string file)
         return true;
     }
 
-    private bool ProviderName(YamlNode node, string name)
+    private bool IsProviderName(YamlNode node, string name)
     {
-        if (name.Length > ResourceName.MaxLength || !ProviderPattern().IsMatch(name))
+        if (!ProviderName.IsValid(name))
         {
-            Error(node.Start, $"provider name '{name}' is not allowed: it may hold only a-z, 0-9 and '-', must start with a letter or digit, and have at most {ResourceName.MaxLength} characters");
+            Error(node.Start, $"provider name '{name}' is not allowed: it {ProviderName.Rule}");
             return false;
         }
 
         return true;
     }
 
-    private bool ClaimName(YamlNode node, string name)
+    private bool IsClaimName(YamlNode node, string name)
     {
-        if (name.Length > MaxClaimNameLength || !ClaimPattern().IsMatch(name))
+        if (!ClaimName.IsValid(name))
         {
-            Error(node.Start, $"claim name '{name}' is not allowed: it may hold only letters, digits, '_', '.', ':', '/' and '-', and have at most {MaxClaimNameLength} characters");
+            Error(node.Start, $"claim name '{name}' is not allowed: it {ClaimName.Rule}");
             return false;
         }
 
         return true;
     }
 
-    /// <summary>An empty value, <c>~</c> or <c>null</c>, unquoted: YAML's null, which no policy field takes.</summary>
-    private static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: ScalarStyle.Plain } scalar && scalar.Tag.IsEmpty
-        && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+    private static YamlNode? Get(Dictionary<string, YamlNode> fields, string key) => fields.GetValueOrDefault(key);
 
-    private static string Kind(YamlNode node) => node switch
-    {
-        YamlMappingNode => "a mapping",
-        YamlSequenceNode => "a list",
-        _ when IsNull(node) => "empty",
-        _ => "a single value",
-    };
-
-    // \z, not $: $ also matches before a final newline.
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ProviderPattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.:/-]*\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ClaimPattern();
+    private void Error(Mark at, string message) => yaml.Error(at, message);
 }

@@ -13,13 +13,13 @@ namespace SecretsBroker.Core.Secrets;
 /// no answer, log line or audit record ever holds one.
 /// </summary>
 public sealed class SecretVault(
-    ISecretStore store, IDataProtectionProvider dataProtection, IClock clock, IEnumerable<ISecretRotator>? rotators = null, IEnumerable<ISecretTargetCheck>? targetChecks = null)
+    ISecretStore store, IDataProtectionProvider dataProtection, IClock clock, IEnumerable<ISecretRotator> rotators, IEnumerable<ISecretTargetCheck> targetChecks)
 {
     public static readonly Duration ShortestRotation = Duration.FromMinutes(5);
     public static readonly Duration LongestRotation = Duration.FromDays(366);
 
-    private readonly HashSet<string> rotatable = (rotators ?? []).Select(r => r.SecretType).ToHashSet(StringComparer.Ordinal);
-    private readonly ILookup<string, ISecretTargetCheck> checks = (targetChecks ?? []).ToLookup(c => c.SecretType, StringComparer.Ordinal);
+    private readonly HashSet<string> rotatable = rotators.Select(r => r.SecretType).ToHashSet(StringComparer.Ordinal);
+    private readonly ILookup<string, ISecretTargetCheck> checks = targetChecks.ToLookup(c => c.SecretType, StringComparer.Ordinal);
 
     /// <summary>How many times a put retries when another writer takes the same version number.</summary>
     private const int MaxVersionRaces = 5;

@@ -11,8 +11,8 @@ internal static class LeaseEndpoints
 {
     internal static RouteGroupBuilder MapLeaseEndpoints(this RouteGroupBuilder leases)
     {
-        leases.MapPost("/", (JsonBody<IssueLeaseRequest> body, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
-            service.IssueAsync(
+        leases.MapPost("/", (JsonBody<IssueLeaseRequest> body, HttpContext http, LeaseIssuer issuer, IClock clock, CancellationToken ct) =>
+            issuer.IssueAsync(
                     LeaseCallers.Workload(http),
                     new IssueLeaseCommand(body.Value.Role, body.Value.Run, body.Value.Step, body.Value.Purpose, TtlSeconds.ToDuration(body.Value.TtlSeconds), IdempotencyKey(http)),
                     RequestAudit.ContextOf(http),
@@ -22,16 +22,16 @@ internal static class LeaseEndpoints
                     : Results.Created($"{Routes.Leases}/{issued.Lease.Id}", issued.ToContract(clock.GetCurrentInstant()))))
             .RequireAuthorization(Auth.ScopePolicies.Workload);
 
-        leases.MapGet("/{id}", (string id, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
-            service.GetAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
+        leases.MapGet("/{id}", (string id, HttpContext http, LeaseLookup lookup, IClock clock, CancellationToken ct) =>
+            lookup.GetAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
 
-        // Operators get through to the service, which tells a break-glass holder why their lease is not renewed.
-        leases.MapPost("/{id}/renew", (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
-            service.RenewAsync(LeaseCallers.Of(http), id, TtlSeconds.ToDuration(body.Value.TtlSeconds), ct)
+        // Operators get through to the renewer, which tells a break-glass holder why their lease is not renewed.
+        leases.MapPost("/{id}/renew", (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseRenewer renewer, IClock clock, CancellationToken ct) =>
+            renewer.RenewAsync(LeaseCallers.Of(http), id, TtlSeconds.ToDuration(body.Value.TtlSeconds), ct)
                 .ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant()))));
 
-        leases.MapDelete("/{id}", (string id, HttpContext http, LeaseService service, IClock clock, CancellationToken ct) =>
-            service.RevokeAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
+        leases.MapDelete("/{id}", (string id, HttpContext http, LeaseRevocations revocations, IClock clock, CancellationToken ct) =>
+            revocations.RevokeAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
 
         return leases;
     }

@@ -9,7 +9,7 @@ using SecretsBroker.Server.Hosting;
 
 namespace SecretsBroker.Server.Leases;
 
-/// <summary>Leases: the service, the providers, and the JWT introspection side.</summary>
+/// <summary>Leases: issuing, renewing and revoking, the providers, and the JWT introspection side.</summary>
 internal static class LeasingSetup
 {
     internal static IServiceCollection AddLeasing(this IServiceCollection services)
@@ -28,7 +28,15 @@ internal static class LeasingSetup
         // Resolved only after unsealing (requests and jobs wait for it); before that, asking for it throws.
         services.AddSingleton(sp => sp.GetRequiredService<BrokerNode>().Writer);
         services.AddSingleton<ProviderRegistry>();
-        services.AddSingleton<LeaseService>();
+        services.AddSingleton<CredentialSeal>();
+        services.AddSingleton<LeaseDenials>();
+        services.AddSingleton<IdentityBlockCheck>();
+        services.AddSingleton<LeaseReplay>();
+        services.AddSingleton<LeaseMinter>();
+        services.AddSingleton<LeaseIssuer>();
+        services.AddSingleton<LeaseLookup>();
+        services.AddSingleton<LeaseRenewer>();
+        services.AddSingleton<LeaseRevocations>();
 
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<ICredentialProvider, JwtCredentialProvider>();

@@ -10,10 +10,10 @@ internal static class RunEndpoints
     internal static RouteGroupBuilder MapRunEndpoints(this RouteGroupBuilder runs)
     {
         // A workload completes its own run (the issuer is its token's); an operator names the issuer.
-        runs.MapPost("/{run}/complete", (string run, string? issuer, HttpContext http, LeaseService service, CancellationToken ct) =>
+        runs.MapPost("/{run}/complete", (string run, string? issuer, HttpContext http, LeaseRevocations revocations, CancellationToken ct) =>
         {
             var caller = LeaseCallers.Of(http);
-            return service.CompleteRunAsync(caller, caller.Workload?.Issuer ?? issuer ?? "", run, ct)
+            return revocations.CompleteRunAsync(caller, caller.Workload?.Issuer ?? issuer ?? "", run, ct)
                 .ToHttp(revoked => Results.Ok(new RunCompletion(run, revoked)));
         });
         return runs;

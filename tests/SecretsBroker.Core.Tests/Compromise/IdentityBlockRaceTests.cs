@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using NodaTime;
 using NodaTime.Testing;
 using SecretsBroker.Core.Audit;
@@ -6,7 +5,6 @@ using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Outcomes;
-using SecretsBroker.Core.Policy;
 using SecretsBroker.Core.Tests.Fakes;
 
 namespace SecretsBroker.Core.Tests.Compromise;
@@ -23,17 +21,14 @@ public sealed class IdentityBlockRaceTests
     public async Task A_block_that_comes_into_force_while_the_lease_is_minted_revokes_the_lease_and_refuses_with_identity_blocked()
     {
         using var gate = new IdentityGate(new NoIdentities());
-        var service = new LeaseService(
+        var leasing = new InMemoryLeasing(
             store,
             new InMemoryAuditStore(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate())),
             new FixedPolicy(),
-            new PolicyEvaluator(),
-            new ProviderRegistry([provider]),
-            new EphemeralDataProtectionProvider(),
-            new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)),
-            clock,
+            provider,
+            gate,
             LeaseWriter.StartOn("node-a"),
-            gate);
+            clock);
         var who = new WorkloadIdentity("github", "repo:acme/app", new Dictionary<string, string> { ["repository"] = "acme/app", ["run_id"] = "42" }, "42", "7", clock.GetCurrentInstant() + Duration.FromMinutes(5));
         string? minted = null;
         provider.OnMint = lease =>
@@ -42,27 +37,10 @@ public sealed class IdentityBlockRaceTests
             gate.AddAsync(new BlockRule(new IdentityTarget("github", null, "repository", "acme/app"), "stolen", "rev_1", clock.GetCurrentInstant()), default).GetAwaiter().GetResult();
         };
 
-        var issued = await service.IssueAsync(who, new IssueLeaseCommand("deploy-api", "42", "deploy", "smoke", null, null), Request, default);
+        var issued = await leasing.Issuer.IssueAsync(who, new IssueLeaseCommand("deploy-api", "42", "deploy", "smoke", null, null), Request, default);
 
         Assert.False(issued.IsSuccess);
         Assert.Equal(ErrorCodes.IdentityBlocked, issued.Error!.Code);
         Assert.Equal(LeaseState.Revoking, (await store.FindAsync(minted!, default))!.State);
-    }
-
-    private sealed class NoIdentities : IIdentityStore
-    {
-        public Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct) => Task.FromResult<IReadOnlyList<SeenIdentity>>([]);
-
-        public Task<int> RevokeAsync(IdentityRevocation revocation, Func<int, AuditRecord> recordFor, CancellationToken ct) => Task.FromResult(0);
-
-        public Task<int> PruneClaimSetsAsync(CancellationToken ct) => Task.FromResult(0);
-
-        public Task<RevocationProgress?> ProgressAsync(string revocationId, CancellationToken ct) => Task.FromResult<RevocationProgress?>(null);
-
-        public Task<bool> UnblockAsync(IdentityTarget target, AuditRecord record, CancellationToken ct) => Task.FromResult(false);
-
-        public Task<IReadOnlyList<BlockRule>> BlockRulesAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<BlockRule>>([]);
     }
 }

@@ -21,7 +21,7 @@ public sealed class OrphanSweepTests
     [Fact]
     public async Task Downstream_credentials_without_a_live_lease_are_removed_and_audited_and_live_ones_stay()
     {
-        var vault = new SecretVault(secrets, new EphemeralDataProtectionProvider(), clock);
+        var vault = new SecretVault(secrets, new EphemeralDataProtectionProvider(), clock, rotators: [], targetChecks: []);
         await vault.PutAsync("pg-admin", "generic", new Dictionary<string, string> { ["password"] = "p" }, AuditContext.System, default);
         var live = LeaseFactory.Make(Start, Duration.FromMinutes(10), provider: "fake") with { Handle = "sb_live" };
         var revoking = LeaseFactory.Make(Start, Duration.FromMinutes(10), LeaseState.Revoking, provider: "fake") with { Handle = "sb_revoking" };
@@ -46,7 +46,7 @@ public sealed class OrphanSweepTests
     [Fact]
     public async Task A_target_that_cannot_be_listed_is_skipped()
     {
-        var vault = new SecretVault(secrets, new EphemeralDataProtectionProvider(), clock);
+        var vault = new SecretVault(secrets, new EphemeralDataProtectionProvider(), clock, rotators: [], targetChecks: []);
         await vault.PutAsync("pg-admin", "generic", new Dictionary<string, string> { ["password"] = "p" }, AuditContext.System, default);
         inventory.Handles.Add("sb_unknown");
         inventory.Unreachable = true;

@@ -20,7 +20,7 @@ public sealed class SecretRotationTests
 
     public SecretRotationTests()
     {
-        vault = new SecretVault(store, new EphemeralDataProtectionProvider(), clock, [target]);
+        vault = new SecretVault(store, new EphemeralDataProtectionProvider(), clock, rotators: [target], targetChecks: []);
         rotation = new SecretRotation(store, vault, [target], clock);
     }
 

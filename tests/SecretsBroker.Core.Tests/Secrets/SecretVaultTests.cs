@@ -16,7 +16,7 @@ public sealed class SecretVaultTests
     private readonly SecretVault vault;
 
     public SecretVaultTests() =>
-        vault = new SecretVault(store, new EphemeralDataProtectionProvider(), new FakeClock(Instant.FromUtc(2026, 11, 23, 9, 0)));
+        vault = new SecretVault(store, new EphemeralDataProtectionProvider(), new FakeClock(Instant.FromUtc(2026, 11, 23, 9, 0)), rotators: [], targetChecks: []);
 
     [Fact]
     public async Task A_stored_value_is_ciphertext_and_reveals_to_the_original()

@@ -57,7 +57,7 @@ public sealed class BreakGlassIssuanceTests
         Assert.True(stored.BreakGlass);
         Assert.Equal("operator", stored.Issuer);
         var holder = new WorkloadIdentity(stored.Issuer, stored.Subject, new Dictionary<string, string>(), stored.RunId, null, Instant.MaxValue);
-        var renewed = await world.Broker.Services.GetRequiredService<LeaseService>()
+        var renewed = await world.Broker.Services.GetRequiredService<LeaseRenewer>()
             .RenewAsync(new LeaseCaller(holder, false, AuditContext.System), lease.Id, Duration.FromHours(1), CancellationToken.None);
         Assert.Equal("break_glass_not_renewable", renewed.Error?.Code);
     }

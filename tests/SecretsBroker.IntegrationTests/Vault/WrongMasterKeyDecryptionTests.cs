@@ -93,7 +93,7 @@ public sealed class WrongMasterKeyDecryptionTests
             });
             await using var provider = services.BuildServiceProvider();
             var store = new SqliteSecretStore(db, new SqliteAuditAppender(new AuditChain(key)));
-            var vault = new SecretVault(store, provider.GetRequiredService<IDataProtectionProvider>(), new FakeClock(broker.Clock.GetCurrentInstant()));
+            var vault = new SecretVault(store, provider.GetRequiredService<IDataProtectionProvider>(), new FakeClock(broker.Clock.GetCurrentInstant()), rotators: [], targetChecks: []);
             var revealed = await vault.RevealAsync(name, CancellationToken.None);
             return revealed.Value;
         }

@@ -1,16 +1,15 @@
-using Microsoft.AspNetCore.DataProtection;
 using NodaTime;
 using NodaTime.Testing;
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Outcomes;
-using SecretsBroker.Core.Policy;
 using SecretsBroker.Core.Tests.Fakes;
 
 namespace SecretsBroker.Core.Tests.Leasing;
 
-public sealed class LeaseServiceTests
+public sealed class LeaseLifecycleTests : IDisposable
 {
     private static readonly AuditContext Request = new("workload:github:repo:acme/app", "req", "127.0.0.1", null);
     private static readonly LeaseWriter Writer = LeaseWriter.StartOn("node-a");
@@ -19,24 +18,20 @@ public sealed class LeaseServiceTests
     private readonly FlakyProvider provider = new();
     private readonly FixedPolicy policy = new();
     private readonly InMemoryAuditStore auditTrail = new(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate()));
-    private readonly LeaseService service;
 
-    public LeaseServiceTests()
+    // No identity is blocked here: the block check runs on every issue and renewal, and lets each through.
+    private readonly IdentityGate identities = new(new NoIdentities());
+    private readonly InMemoryLeasing leasing;
+
+    public LeaseLifecycleTests()
     {
-        service = ServiceWith(provider);
+        leasing = LeasingWith(provider);
     }
 
-    private LeaseService ServiceWith(ICredentialProvider credentials) =>
-        new LeaseService(
-            store,
-            auditTrail,
-            policy,
-            new PolicyEvaluator(),
-            new ProviderRegistry([credentials]),
-            new EphemeralDataProtectionProvider(),
-            new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)),
-            clock,
-            Writer);
+    public void Dispose() => identities.Dispose();
+
+    private InMemoryLeasing LeasingWith(ICredentialProvider credentials) =>
+        new(store, auditTrail, policy, credentials, identities, Writer, clock);
 
     private WorkloadIdentity Runner(string run = "42", string repository = "acme/app", string job = "7") =>
         new("github", $"repo:{repository}", new Dictionary<string, string> { ["repository"] = repository, ["run_id"] = run }, run, job, clock.GetCurrentInstant() + Duration.FromMinutes(5));
@@ -47,7 +42,7 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task An_allowed_request_gets_an_active_lease_with_its_credential_and_an_audited_decision()
     {
-        var issued = await service.IssueAsync(Runner(), Ask(), Request, default);
+        var issued = await leasing.Issuer.IssueAsync(Runner(), Ask(), Request, default);
 
         var lease = issued.Value.Lease;
         Assert.Equal(LeaseState.Active, (await store.FindAsync(lease.Id, default))!.State);
@@ -65,7 +60,7 @@ public sealed class LeaseServiceTests
         string? stateAtMint = null;
         provider.OnMint = lease => stateAtMint = store.Rows[lease.Id].Lease.State;
 
-        var issued = await service.IssueAsync(Runner(), Ask(), Request, default);
+        var issued = await leasing.Issuer.IssueAsync(Runner(), Ask(), Request, default);
 
         Assert.Equal(LeaseState.Issuing, stateAtMint);
         Assert.Equal(LeaseState.Active, store.Rows[issued.Value.Lease.Id].Lease.State);
@@ -76,8 +71,8 @@ public sealed class LeaseServiceTests
     {
         var local = new FlakyProvider(mintsDownstream: false);
 
-        var ahead = await service.IssueAsync(Runner(), Ask(), Request, default);
-        var once = await ServiceWith(local).IssueAsync(Runner(), Ask(step: "migrate"), Request, default);
+        var ahead = await leasing.Issuer.IssueAsync(Runner(), Ask(), Request, default);
+        var once = await LeasingWith(local).Issuer.IssueAsync(Runner(), Ask(step: "migrate"), Request, default);
 
         Assert.Equal(Writer, store.Rows[ahead.Value.Lease.Id].Lease.Writer);
         Assert.Null(store.Rows[once.Value.Lease.Id].Lease.Writer);
@@ -90,7 +85,7 @@ public sealed class LeaseServiceTests
         var committedAtMint = true;
         local.OnMint = lease => committedAtMint = store.Rows.ContainsKey(lease.Id);
 
-        var issued = await ServiceWith(local).IssueAsync(Runner(), Ask(), Request, default);
+        var issued = await LeasingWith(local).Issuer.IssueAsync(Runner(), Ask(), Request, default);
 
         Assert.False(committedAtMint);
         var row = store.Rows[issued.Value.Lease.Id];
@@ -102,7 +97,7 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task A_token_from_another_run_cannot_lease_for_this_one()
     {
-        var issued = await service.IssueAsync(Runner(run: "41"), Ask(run: "42"), Request, default);
+        var issued = await leasing.Issuer.IssueAsync(Runner(run: "41"), Ask(run: "42"), Request, default);
 
         Assert.Equal(ErrorCodes.RunMismatch, issued.Error?.Code);
         Assert.Empty(store.Rows);
@@ -111,7 +106,7 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task A_denied_request_gets_policy_denied_and_nothing_is_minted()
     {
-        var issued = await service.IssueAsync(Runner(repository: "evil/fork"), Ask(), Request, default);
+        var issued = await leasing.Issuer.IssueAsync(Runner(repository: "evil/fork"), Ask(), Request, default);
 
         Assert.Equal(ErrorCodes.PolicyDenied, issued.Error?.Code);
         Assert.DoesNotContain("acme", issued.Error!.Message, StringComparison.Ordinal);
@@ -121,9 +116,9 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task Retrying_with_the_same_idempotency_key_returns_the_same_lease_and_credential()
     {
-        var first = await service.IssueAsync(Runner(), Ask(key: "k-1"), Request, default);
+        var first = await leasing.Issuer.IssueAsync(Runner(), Ask(key: "k-1"), Request, default);
         clock.Advance(Duration.FromMinutes(5));
-        var retry = await service.IssueAsync(Runner(), Ask(key: "k-1"), Request, default);
+        var retry = await leasing.Issuer.IssueAsync(Runner(), Ask(key: "k-1"), Request, default);
 
         Assert.True(retry.Value.Replayed);
         Assert.Equal(first.Value.Lease.Id, retry.Value.Lease.Id);
@@ -134,12 +129,12 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task The_same_binding_from_the_same_job_within_the_window_is_not_minted_twice()
     {
-        var first = await service.IssueAsync(Runner(), Ask(), Request, default);
+        var first = await leasing.Issuer.IssueAsync(Runner(), Ask(), Request, default);
         clock.Advance(Duration.FromSeconds(59));
-        var retry = await service.IssueAsync(Runner(), Ask(), Request, default);
+        var retry = await leasing.Issuer.IssueAsync(Runner(), Ask(), Request, default);
         clock.Advance(Duration.FromSeconds(2));
-        var later = await service.IssueAsync(Runner(), Ask(), Request, default);
-        var otherStep = await service.IssueAsync(Runner(), Ask(step: "migrate"), Request, default);
+        var later = await leasing.Issuer.IssueAsync(Runner(), Ask(), Request, default);
+        var otherStep = await leasing.Issuer.IssueAsync(Runner(), Ask(step: "migrate"), Request, default);
 
         Assert.Equal(first.Value.Lease.Id, retry.Value.Lease.Id);
         Assert.NotEqual(first.Value.Lease.Id, later.Value.Lease.Id);
@@ -149,17 +144,17 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task Renewal_needs_the_owner_extends_the_expiry_and_never_past_the_maximum()
     {
-        var issued = (await service.IssueAsync(Runner(), Ask(), Request, default)).Value.Lease;
+        var issued = (await leasing.Issuer.IssueAsync(Runner(), Ask(), Request, default)).Value.Lease;
         var owner = new LeaseCaller(Runner(), false, Request);
         clock.Advance(Duration.FromMinutes(9));
 
-        var stranger = await service.RenewAsync(new LeaseCaller(Runner(run: "43"), false, Request), issued.Id, null, default);
-        var first = await service.RenewAsync(owner, issued.Id, null, default);
+        var stranger = await leasing.Renewer.RenewAsync(new LeaseCaller(Runner(run: "43"), false, Request), issued.Id, null, default);
+        var first = await leasing.Renewer.RenewAsync(owner, issued.Id, null, default);
         Result<IssuedLease> last = first;
         for (var i = 0; i < 5; i++)
         {
             clock.Advance(Duration.FromMinutes(9));
-            last = await service.RenewAsync(owner, issued.Id, null, default);
+            last = await leasing.Renewer.RenewAsync(owner, issued.Id, null, default);
         }
 
         Assert.Equal(ErrorCodes.LeaseNotFound, stranger.Error?.Code);
@@ -171,14 +166,14 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task Another_job_of_the_same_run_can_neither_read_nor_renew_a_lease_but_may_revoke_it()
     {
-        var lease = (await service.IssueAsync(Runner(job: "5001"), Ask(), Request, default)).Value.Lease;
+        var lease = (await leasing.Issuer.IssueAsync(Runner(job: "5001"), Ask(), Request, default)).Value.Lease;
         var otherJob = new LeaseCaller(Runner(job: "5002"), false, Request);
         clock.Advance(Duration.FromMinutes(5));
 
-        var read = await service.GetAsync(otherJob, lease.Id, default);
-        var renewed = await service.RenewAsync(otherJob, lease.Id, null, default);
+        var read = await leasing.Lookup.GetAsync(otherJob, lease.Id, default);
+        var renewed = await leasing.Renewer.RenewAsync(otherJob, lease.Id, null, default);
         var expiryAfter = store.Rows[lease.Id].Lease.ExpiresAt;
-        var revoked = await service.RevokeAsync(otherJob, lease.Id, default);
+        var revoked = await leasing.Revocations.RevokeAsync(otherJob, lease.Id, default);
 
         Assert.Equal(ErrorCodes.LeaseNotFound, read.Error?.Code);
         Assert.Equal(ErrorCodes.LeaseNotFound, renewed.Error?.Code);
@@ -191,13 +186,13 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task An_expired_or_non_renewable_lease_cannot_be_renewed()
     {
-        var once = (await service.IssueAsync(Runner(), Ask(role: "once"), Request, default)).Value.Lease;
-        var lease = (await service.IssueAsync(Runner(), Ask(step: "other"), Request, default)).Value.Lease;
+        var once = (await leasing.Issuer.IssueAsync(Runner(), Ask(role: "once"), Request, default)).Value.Lease;
+        var lease = (await leasing.Issuer.IssueAsync(Runner(), Ask(step: "other"), Request, default)).Value.Lease;
         var owner = new LeaseCaller(Runner(), false, Request);
 
-        var notRenewable = await service.RenewAsync(owner, once.Id, null, default);
+        var notRenewable = await leasing.Renewer.RenewAsync(owner, once.Id, null, default);
         clock.Advance(Duration.FromMinutes(10));
-        var expired = await service.RenewAsync(owner, lease.Id, null, default);
+        var expired = await leasing.Renewer.RenewAsync(owner, lease.Id, null, default);
 
         Assert.Equal(ErrorCodes.LeaseNotRenewable, notRenewable.Error?.Code);
         Assert.Equal(ErrorCodes.LeaseNotActive, expired.Error?.Code);
@@ -206,12 +201,12 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task Completing_a_run_revokes_all_its_leases_and_only_its_own_token_or_an_operator_may()
     {
-        var a = (await service.IssueAsync(Runner(), Ask(step: "a"), Request, default)).Value.Lease;
-        var b = (await service.IssueAsync(Runner(), Ask(step: "b"), Request, default)).Value.Lease;
-        var other = (await service.IssueAsync(Runner(run: "43"), Ask(run: "43"), Request, default)).Value.Lease;
+        var a = (await leasing.Issuer.IssueAsync(Runner(), Ask(step: "a"), Request, default)).Value.Lease;
+        var b = (await leasing.Issuer.IssueAsync(Runner(), Ask(step: "b"), Request, default)).Value.Lease;
+        var other = (await leasing.Issuer.IssueAsync(Runner(run: "43"), Ask(run: "43"), Request, default)).Value.Lease;
 
-        var refused = await service.CompleteRunAsync(new LeaseCaller(Runner(run: "43"), false, Request), "github", "42", default);
-        var completed = await service.CompleteRunAsync(new LeaseCaller(Runner(), false, Request), "github", "42", default);
+        var refused = await leasing.Revocations.CompleteRunAsync(new LeaseCaller(Runner(run: "43"), false, Request), "github", "42", default);
+        var completed = await leasing.Revocations.CompleteRunAsync(new LeaseCaller(Runner(), false, Request), "github", "42", default);
 
         Assert.Equal(ErrorCodes.RunMismatch, refused.Error?.Code);
         Assert.Equal(2, completed.Value);
@@ -222,10 +217,10 @@ public sealed class LeaseServiceTests
     [Fact]
     public async Task A_revoked_lease_is_dead_at_once_and_its_credential_is_gone()
     {
-        var lease = (await service.IssueAsync(Runner(), Ask(key: "k"), Request, default)).Value.Lease;
+        var lease = (await leasing.Issuer.IssueAsync(Runner(), Ask(key: "k"), Request, default)).Value.Lease;
 
-        var revoked = await service.RevokeAsync(new LeaseCaller(Runner(), false, Request), lease.Id, default);
-        var replay = await service.IssueAsync(Runner(), Ask(key: "k"), Request, default);
+        var revoked = await leasing.Revocations.RevokeAsync(new LeaseCaller(Runner(), false, Request), lease.Id, default);
+        var replay = await leasing.Issuer.IssueAsync(Runner(), Ask(key: "k"), Request, default);
 
         Assert.False(revoked.Value.IsValidAt(clock.GetCurrentInstant()));
         Assert.Null(store.Rows[lease.Id].Credential);

@@ -1,0 +1,79 @@
+using NodaTime;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Identity;
+using SecretsBroker.Core.Outcomes;
+using SecretsBroker.Core.Policy;
+
+namespace SecretsBroker.Core.Leasing;
+
+/// <summary>
+/// Mints the credential of a lease already decided and commits the lease with its audit record:
+/// written ahead as issuing when the provider creates something downstream, in one write otherwise.
+/// </summary>
+public sealed class LeaseMinter(ILeaseStore store, ProviderRegistry providers, CredentialSeal seal, LeaseReplay replay, LeaseWriter writer, IClock clock)
+{
+    /// <summary>Through the write-ahead path when the provider creates something downstream, else in one write.</summary>
+    public async Task<Result<IssuedLease>> MintAsync(
+        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct) =>
+        provider.MintsDownstream
+            ? await IssueWrittenAheadAsync(lease, role, provider, record, who, key, ct)
+            : await IssueInOneWriteAsync(lease with { State = LeaseState.Active }, role, provider, record, who, key, ct);
+
+    /// <summary>
+    /// Issues a lease whose decision was made elsewhere (break-glass): the provider's name and handle
+    /// are filled in here, then the same write-ahead or one-write path as any other lease.
+    /// </summary>
+    internal async Task<Result<IssuedLease>> IssueDecidedAsync(Lease lease, RoleDefinition role, AuditRecord record, CancellationToken ct)
+    {
+        if (providers.Find(role.Provider) is not { } provider)
+        {
+            return new BrokerError(ErrorCodes.ProviderUnavailable, $"The role's provider '{role.Provider}' is not available.", ErrorKind.Unavailable);
+        }
+
+        var decided = lease with { Provider = provider.Name, Handle = provider.HandleFor(lease.Id) };
+        return await MintAsync(decided, role, provider, record, null, null, ct);
+    }
+
+    /// <summary>A credential that exists only in the answer: minted first, then committed once as active before the answer leaves.</summary>
+    private async Task<Result<IssuedLease>> IssueInOneWriteAsync(
+        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct)
+    {
+        var minted = await provider.MintAsync(lease, role, ct);
+        if (!minted.IsSuccess)
+        {
+            return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
+        }
+
+        return await store.InsertAsync(lease, seal.Seal(lease.Id, minted.Value), record, ct)
+            ? new IssuedLease(lease, minted.Value, Replayed: false)
+            : await replay.ReplayRacedAsync(who, key, record.At, ct);
+    }
+
+    /// <summary>A credential created downstream: the lease is committed as issuing first, so a crash leaves a row the reconciler revokes.</summary>
+    private async Task<Result<IssuedLease>> IssueWrittenAheadAsync(
+        Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct)
+    {
+        // Stamped with this process, so that after a crash the next start of this node reclaims the row at once.
+        if (!await store.InsertAsync(lease with { Writer = writer }, null, record, ct))
+        {
+            return await replay.ReplayRacedAsync(who, key, record.At, ct);
+        }
+
+        var minted = await provider.MintAsync(lease, role, ct);
+        if (!minted.IsSuccess)
+        {
+            var failure = new AuditRecord(clock.GetCurrentInstant(), record.Context, AuditActions.LeaseRevoke, $"lease:{lease.Id}", AuditDecision.Allowed, RevokeReasons.MintFailed);
+            await store.RevokeAsync(lease.Id, RevokeReasons.MintFailed, failure.At, failure, CancellationToken.None);
+            return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
+        }
+
+        // Revoked while it was being minted (its run completed, its identity was revoked): the
+        // credential is not handed out, and the revoker removes it downstream.
+        if (!await store.ActivateAsync(lease.Id, seal.Seal(lease.Id, minted.Value), ct))
+        {
+            return BrokerError.Conflict(ErrorCodes.LeaseNotActive, "The lease was revoked while it was being issued.");
+        }
+
+        return new IssuedLease(lease with { State = LeaseState.Active }, minted.Value, Replayed: false);
+    }
+}
