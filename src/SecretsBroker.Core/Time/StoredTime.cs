@@ -12,6 +12,10 @@ public static class StoredTime
     public static Instant StoredNow(this IClock clock)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        return Instant.FromUnixTimeMilliseconds(clock.GetCurrentInstant().ToUnixTimeMilliseconds());
+        return clock.GetCurrentInstant().AtStoredPrecision();
     }
+
+    /// <summary>What a store keeps of <paramref name="instant"/>: the millisecond it falls in, whatever lies below it dropped.</summary>
+    public static Instant AtStoredPrecision(this Instant instant) =>
+        Instant.FromUnixTimeMilliseconds(instant.ToUnixTimeMilliseconds());
 }

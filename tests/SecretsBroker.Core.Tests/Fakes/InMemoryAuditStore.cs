@@ -1,24 +1,58 @@
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Secrets;
 
 namespace SecretsBroker.Core.Tests.Fakes;
 
-/// <summary>An audit trail in a list, linked by the real chain; tests edit <see cref="Events"/> to tamper.</summary>
+/// <summary>
+/// An audit trail in a list, linked by the real chain. The other fakes append through <see cref="Append"/>
+/// inside their own critical section, as a database store appends in the transaction of its change;
+/// tests edit <see cref="Events"/> and <see cref="Head"/> to tamper.
+/// </summary>
 internal sealed class InMemoryAuditStore(AuditChain chain) : IAuditStore
 {
+    private readonly object gate = new();
+
+    /// <summary>A trail of its own, under a new key.</summary>
+    public InMemoryAuditStore()
+        : this(new AuditChain(MasterKey.Generate()))
+    {
+    }
+
+    public AuditChain Chain => chain;
+
     public List<AuditEvent> Events { get; } = [];
 
     public AuditHead? Head { get; set; }
 
+    public void Append(AuditRecord record)
+    {
+        lock (gate)
+        {
+            var linked = chain.Link(record, (Head?.Seq ?? 0) + 1, Head?.Mac ?? AuditChain.Genesis);
+            Events.Add(linked);
+            Head = chain.HeadAt(linked);
+        }
+    }
+
     public Task AppendAsync(AuditRecord record, CancellationToken ct)
     {
-        var linked = chain.Link(record, (Head?.Seq ?? 0) + 1, Head?.Mac ?? AuditChain.Genesis);
-        Events.Add(linked);
-        Head = chain.HeadAt(linked);
+        Append(record);
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<AuditEvent>> PageAsync(long afterSeq, int limit, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<AuditEvent>>(Events.Where(e => e.Seq > afterSeq).OrderBy(e => e.Seq).Take(limit).ToList());
+    public Task<IReadOnlyList<AuditEvent>> PageAsync(long afterSeq, int limit, CancellationToken ct)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<AuditEvent>>(Events.Where(e => e.Seq > afterSeq).OrderBy(e => e.Seq).Take(limit).ToList());
+        }
+    }
 
-    public Task<AuditHead?> ReadHeadAsync(CancellationToken ct) => Task.FromResult(Head);
+    public Task<AuditHead?> ReadHeadAsync(CancellationToken ct)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(Head);
+        }
+    }
 }

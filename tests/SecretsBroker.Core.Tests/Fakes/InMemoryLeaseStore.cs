@@ -5,13 +5,20 @@ using SecretsBroker.Core.Leasing;
 namespace SecretsBroker.Core.Tests.Fakes;
 
 /// <summary>Leases in a dictionary with the same state rules as the SQL stores.</summary>
-internal sealed class InMemoryLeaseStore : ILeaseStore
+internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
 {
     private readonly object gate = new();
 
     public Dictionary<string, (Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt)> Rows { get; } = [];
 
-    public List<AuditRecord> Audit { get; } = [];
+    /// <summary>A trail of its own; <see cref="Contracts.InMemoryStores"/> passes one shared by every fake.</summary>
+    public InMemoryLeaseStore()
+        : this(new InMemoryAuditStore())
+    {
+    }
+
+    /// <summary>The trail this store appends to, in order.</summary>
+    public IReadOnlyList<AuditEvent> Audit => trail.Events;
 
     public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
     {
@@ -23,7 +30,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
             }
 
             Rows[lease.Id] = (lease, credentialCiphertext, 0, null);
-            Audit.Add(record);
+            trail.Append(record);
             return Task.FromResult(true);
         }
     }
@@ -73,7 +80,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         {
             lock (gate)
             {
-                Audit.Add(record);
+                trail.Append(record);
             }
         }
 
@@ -87,7 +94,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         {
             lock (gate)
             {
-                Audit.Add(record);
+                trail.Append(record);
             }
         }
 
@@ -128,7 +135,11 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
                     : (o.Failed ? r.Lease with { State = LeaseState.RevokeFailed } : r.Lease, null, o.Attempts, o.NextAttemptAt);
             }
 
-            Audit.AddRange(alerts);
+            foreach (var alert in alerts)
+            {
+                trail.Append(alert);
+            }
+
             return Task.CompletedTask;
         }
     }
@@ -138,6 +149,15 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         lock (gate)
         {
             return Task.FromResult<IReadOnlyDictionary<string, long>>(Rows.Values.GroupBy(r => r.Lease.State).ToDictionary(g => g.Key, g => (long)g.Count()));
+        }
+    }
+
+    /// <summary>Every lease as stored now, for the fakes that read leases beside this store (the inventory).</summary>
+    public IReadOnlyList<Lease> Snapshot()
+    {
+        lock (gate)
+        {
+            return Rows.Values.Select(r => r.Lease).ToList();
         }
     }
 
@@ -180,7 +200,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
             ids.ForEach(id => Rows[id] = change(Rows[id]));
             if (alwaysAudit || ids.Count > 0)
             {
-                Audit.Add(recordFor(ids.Count));
+                trail.Append(recordFor(ids.Count));
             }
 
             return Task.FromResult(ids.Count);

@@ -5,13 +5,20 @@ using SecretsBroker.Core.Secrets;
 namespace SecretsBroker.Core.Tests.Fakes;
 
 /// <summary>Root secrets in memory with the SQL store's rules: a current-version pointer, pending versions above it.</summary>
-internal sealed class InMemorySecretStore : ISecretStore
+internal sealed class InMemorySecretStore(InMemoryAuditStore trail) : ISecretStore
 {
+    /// <summary>A trail of its own; <see cref="Contracts.InMemoryStores"/> passes one shared by every fake.</summary>
+    public InMemorySecretStore()
+        : this(new InMemoryAuditStore())
+    {
+    }
+
+    /// <summary>The trail this store appends to, in order.</summary>
+    public IReadOnlyList<AuditEvent> Audit => trail.Events;
+
     public Dictionary<string, List<SealedSecretVersion>> Versions { get; } = [];
 
     public Dictionary<string, int> Current { get; } = [];
-
-    public List<AuditRecord> Audit { get; } = [];
 
     public Task<RootSecret?> FindAsync(string name, CancellationToken ct) =>
         Task.FromResult(Versions.ContainsKey(name) ? ToSecret(name) : null);
@@ -33,7 +40,7 @@ internal sealed class InMemorySecretStore : ISecretStore
         Current[version.Name] = version.Version;
         UpdatedAt[version.Name] = version.CreatedAt;
         RotateEvery[version.Name] = version.RotateEvery;
-        Audit.Add(record);
+        trail.Append(record);
         return Task.FromResult(true);
     }
 
@@ -55,7 +62,7 @@ internal sealed class InMemorySecretStore : ISecretStore
         }
 
         Versions[version.Name].Add(version);
-        Audit.Add(record);
+        trail.Append(record);
         return Task.FromResult(true);
     }
 
@@ -69,14 +76,14 @@ internal sealed class InMemorySecretStore : ISecretStore
         Current[name] = version;
         UpdatedAt[name] = now;
         Versions[name] = Versions[name].Select(v => v.Version < version ? v with { Ciphertext = "" } : v).ToList();
-        Audit.Add(record);
+        trail.Append(record);
         return Task.FromResult(true);
     }
 
     public Task DropPendingAsync(string name, int version, AuditRecord record, CancellationToken ct)
     {
         Versions[name].RemoveAll(v => v.Version == version && version > Current[name]);
-        Audit.Add(record);
+        trail.Append(record);
         return Task.CompletedTask;
     }
 
@@ -99,7 +106,7 @@ internal sealed class InMemorySecretStore : ISecretStore
 
     public Task<bool> DeleteAsync(string name, AuditRecord record, CancellationToken ct)
     {
-        Audit.Add(record);
+        trail.Append(record);
         Current.Remove(name);
         return Task.FromResult(Versions.Remove(name));
     }

@@ -4,11 +4,19 @@ using SecretsBroker.Core.Identity;
 
 namespace SecretsBroker.Core.Tests.Fakes;
 
-internal sealed class InMemoryTokenStore : IOperatorTokenStore
+/// <summary>Operator tokens in a list, with the SQL store's rules.</summary>
+internal sealed class InMemoryTokenStore(InMemoryAuditStore trail) : IOperatorTokenStore
 {
-    public List<OperatorToken> Tokens { get; } = [];
+    /// <summary>A trail of its own; <see cref="Contracts.InMemoryStores"/> passes one shared by every fake.</summary>
+    public InMemoryTokenStore()
+        : this(new InMemoryAuditStore())
+    {
+    }
 
-    public List<AuditRecord> Audit { get; } = [];
+    /// <summary>The trail this store appends to, in order.</summary>
+    public IReadOnlyList<AuditEvent> Audit => trail.Events;
+
+    public List<OperatorToken> Tokens { get; } = [];
 
     public Task<OperatorToken?> FindByHashAsync(string hash, CancellationToken ct) =>
         Task.FromResult(Tokens.SingleOrDefault(t => t.Hash == hash));
@@ -18,7 +26,7 @@ internal sealed class InMemoryTokenStore : IOperatorTokenStore
     public Task AddAsync(OperatorToken token, AuditRecord record, CancellationToken ct)
     {
         Tokens.Add(token);
-        Audit.Add(record);
+        trail.Append(record);
         return Task.CompletedTask;
     }
 
@@ -31,7 +39,7 @@ internal sealed class InMemoryTokenStore : IOperatorTokenStore
         }
 
         Tokens[index] = Tokens[index] with { RevokedAt = now };
-        Audit.Add(record);
+        trail.Append(record);
         return Task.FromResult(true);
     }
 }

@@ -21,4 +21,12 @@ public sealed class StoredTimeTests
 
         Assert.Equal(at, new FakeClock(at).StoredNow());
     }
+
+    [Fact]
+    public void An_instant_before_1970_is_kept_at_the_millisecond_it_falls_in()
+    {
+        var at = Instant.FromUnixTimeMilliseconds(-1_000).PlusTicks(-1);
+
+        Assert.Equal(Instant.FromUnixTimeMilliseconds(-1_001), at.AtStoredPrecision());
+    }
 }

@@ -1,0 +1,30 @@
+using SecretsBroker.Core.Tests.Fakes;
+using SecretsBroker.StoreContracts;
+
+namespace SecretsBroker.Core.Tests.Contracts;
+
+/// <summary>
+/// The in-memory fakes as one backend: every fake appends to one shared trail, as the SQL stores append
+/// in the transaction of their change, and the inventory reads the lease fake's rows. A contract's
+/// hooks reach into a fake through its type (<c>(InMemoryAuditStore)Stores.Audit</c>).
+/// </summary>
+internal static class InMemoryStores
+{
+    public static Task<BrokerStores> OpenAsync()
+    {
+        var trail = new InMemoryAuditStore();
+        var leases = new InMemoryLeaseStore(trail);
+        return Task.FromResult(new BrokerStores
+        {
+            Leases = leases,
+            LeaseInventory = new InMemoryLeaseInventory(leases),
+            Secrets = new InMemorySecretStore(trail),
+            Audit = trail,
+            Identities = new InMemoryIdentityStore(),
+            BreakGlass = new InMemoryBreakGlassStore(),
+            Alerts = new InMemoryAlertStore(),
+            Tokens = new InMemoryTokenStore(trail),
+            Chain = trail.Chain,
+        });
+    }
+}
