@@ -1,10 +1,12 @@
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Secrets;
+using SecretsBroker.Core.Time;
 
 namespace SecretsBroker.Core.Tests.Fakes;
 
 /// <summary>
-/// An audit trail in a list, linked by the real chain. The other fakes append through <see cref="Append"/>
+/// An audit trail in a list, linked by the real chain, its instants at the stored precision (proven by
+/// the audit store contract). The other fakes append through <see cref="Append"/>
 /// inside their own critical section, as a database store appends in the transaction of its change;
 /// tests edit <see cref="Events"/> and <see cref="Head"/> to tamper.
 /// </summary>
@@ -28,7 +30,7 @@ internal sealed class InMemoryAuditStore(AuditChain chain) : IAuditStore
     {
         lock (gate)
         {
-            var linked = chain.Link(record, (Head?.Seq ?? 0) + 1, Head?.Mac ?? AuditChain.Genesis);
+            var linked = chain.Link(record with { At = record.At.AtStoredPrecision() }, (Head?.Seq ?? 0) + 1, Head?.Mac ?? AuditChain.Genesis);
             Events.Add(linked);
             Head = chain.HeadAt(linked);
         }

@@ -1,5 +1,6 @@
 using NodaTime;
 using SecretsBroker.Core.Leasing;
+using SecretsBroker.Core.Time;
 
 namespace SecretsBroker.Core.Tests.Fakes;
 
@@ -8,7 +9,7 @@ internal sealed class InMemoryLeaseInventory(InMemoryLeaseStore leases) : ILease
 {
     public Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, Instant now, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Lease>>(leases.Snapshot()
-            .Where(l => string.CompareOrdinal(l.Id, after ?? "") > 0 && Matches(filter, l, now))
+            .Where(l => string.CompareOrdinal(l.Id, after ?? "") > 0 && Matches(filter, l, now.AtStoredPrecision()))
             .OrderBy(l => l.Id, StringComparer.Ordinal)
             .Take(limit)
             .ToList());

@@ -1,15 +1,18 @@
 using NodaTime;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Leasing;
+using SecretsBroker.Core.Time;
 
 namespace SecretsBroker.Core.Tests.Fakes;
 
-/// <summary>Leases in a dictionary with the same state rules as the SQL stores.</summary>
+/// <summary>
+/// Leases in a dictionary with the SQL store's rules (proven by the lease store contract): one lease per
+/// idempotency key, state changes only from the states the SQL statements name, instants kept and
+/// compared at the stored precision, and readers never given the claims or writer a lease was stored with.
+/// </summary>
 internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
 {
     private readonly object gate = new();
-
-    public Dictionary<string, (Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt)> Rows { get; } = [];
 
     /// <summary>A trail of its own; <see cref="Contracts.InMemoryStores"/> passes one shared by every fake.</summary>
     public InMemoryLeaseStore()
@@ -20,6 +23,9 @@ internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
     /// <summary>The trail this store appends to, in order.</summary>
     public IReadOnlyList<AuditEvent> Audit => trail.Events;
 
+    /// <summary>The rows as stored, writer and claims included.</summary>
+    public Dictionary<string, (Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt)> Rows { get; } = [];
+
     public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
     {
         lock (gate)
@@ -29,20 +35,33 @@ internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
                 return Task.FromResult(false);
             }
 
-            Rows[lease.Id] = (lease, credentialCiphertext, 0, null);
+            if (Rows.ContainsKey(lease.Id))
+            {
+                throw new InvalidOperationException("A lease with this id is already stored.");
+            }
+
+            var stored = lease with
+            {
+                IssuedAt = lease.IssuedAt.AtStoredPrecision(),
+                ExpiresAt = lease.ExpiresAt.AtStoredPrecision(),
+                MaxExpiresAt = lease.MaxExpiresAt.AtStoredPrecision(),
+                RevokeReason = null,
+                RevokedAt = null,
+            };
+            Rows[lease.Id] = (stored, credentialCiphertext, 0, null);
             trail.Append(record);
             return Task.FromResult(true);
         }
     }
 
     public Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct) =>
-        Change(id, r => r.Lease.State == LeaseState.Issuing, r => (r.Lease with { State = LeaseState.Active }, credentialCiphertext, r.Attempts, r.NextAttemptAt));
+        Change(id, r => r.Lease.State == LeaseState.Issuing, r => (r.Lease with { State = LeaseState.Active }, credentialCiphertext, r.Attempts, r.NextAttemptAt), null);
 
     public Task<Lease?> FindAsync(string id, CancellationToken ct)
     {
         lock (gate)
         {
-            return Task.FromResult(Rows.TryGetValue(id, out var r) ? r.Lease : null);
+            return Task.FromResult(Rows.TryGetValue(id, out var r) ? AsRead(r.Lease) : null);
         }
     }
 
@@ -58,7 +77,7 @@ internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
     {
         lock (gate)
         {
-            return Task.FromResult(Rows.Values.Select(r => r.Lease).FirstOrDefault(l => l.Issuer == issuer && l.Subject == subject && l.IdempotencyKey == key));
+            return Task.FromResult(Rows.Values.Select(r => r.Lease).Where(l => l.Issuer == issuer && l.Subject == subject && l.IdempotencyKey == key).Select(AsRead).FirstOrDefault());
         }
     }
 
@@ -69,70 +88,63 @@ internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
             return Task.FromResult(Rows.Values.Select(r => r.Lease).Where(l =>
                 l.Issuer == binding.Issuer && l.Subject == binding.Subject && l.RunId == binding.RunId && l.JobId == binding.JobId
                 && l.Step == binding.Step && l.Purpose == binding.Purpose && l.Role == binding.Role
-                && l.State == LeaseState.Active && l.IssuedAt >= since).OrderByDescending(l => l.IssuedAt).FirstOrDefault());
+                && l.State == LeaseState.Active && l.IssuedAt >= since.AtStoredPrecision()).OrderByDescending(l => l.IssuedAt).Select(AsRead).FirstOrDefault());
         }
     }
 
-    public async Task<bool> RenewAsync(string id, Instant newExpiry, Instant now, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
-    {
-        var ok = await Change(id, r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt > now, r => (r.Lease with { ExpiresAt = newExpiry }, credentialCiphertext ?? r.Credential, r.Attempts, r.NextAttemptAt));
-        if (ok)
-        {
-            lock (gate)
-            {
-                trail.Append(record);
-            }
-        }
+    public Task<bool> RenewAsync(string id, Instant newExpiry, Instant now, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
+        Change(
+            id,
+            r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt > now.AtStoredPrecision() && !r.Lease.BreakGlass,
+            r => (r.Lease with { ExpiresAt = newExpiry.AtStoredPrecision() }, credentialCiphertext ?? r.Credential, r.Attempts, r.NextAttemptAt),
+            record);
 
-        return ok;
-    }
-
-    public async Task<bool> RevokeAsync(string id, string reason, Instant now, AuditRecord record, CancellationToken ct)
-    {
-        var ok = await Change(id, r => r.Lease.State is LeaseState.Issuing or LeaseState.Active, r => ToRevoking(r, reason, now));
-        if (ok)
-        {
-            lock (gate)
-            {
-                trail.Append(record);
-            }
-        }
-
-        return ok;
-    }
+    public Task<bool> RevokeAsync(string id, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
+        Change(id, r => IsLive(r.Lease), r => ToRevoking(r, reason, now), record);
 
     public Task<int> RevokeRunAsync(string issuer, string runId, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
-        ChangeAll(r => r.Lease.Issuer == issuer && r.Lease.RunId == runId && r.Lease.State is LeaseState.Issuing or LeaseState.Active, r => ToRevoking(r, reason, now), recordFor, alwaysAudit: true);
+        ChangeAll(r => r.Lease.Issuer == issuer && r.Lease.RunId == runId && IsLive(r.Lease), r => ToRevoking(r, reason, now), recordFor);
 
     public Task<int> SweepExpiredAsync(Instant now, int batch, string reason, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
-        ChangeAll(r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt <= now, r => ToRevoking(r, reason, now), recordFor, alwaysAudit: false, batch);
+        ChangeAll(
+            r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt <= now.AtStoredPrecision(),
+            r => ToRevoking(r, reason, now),
+            n => n > 0 ? recordFor(n) : null,
+            batch);
 
     public Task<int> ReclaimIssuingOfNodeAsync(string node, string exceptIncarnation, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
         ReclaimIssuingAsync(l => l.Writer is { } w && w.Node == node && w.Incarnation != exceptIncarnation, reason, now, recordFor);
 
     public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
-        ReclaimIssuingAsync(l => l.IssuedAt < issuedBefore, reason, now, recordFor);
+        ReclaimIssuingAsync(l => l.IssuedAt < issuedBefore.AtStoredPrecision(), reason, now, recordFor);
 
     public Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
     {
         lock (gate)
         {
             return Task.FromResult<IReadOnlyList<LeaseRevocation>>(Rows.Values
-                .Where(r => r.Lease.State is LeaseState.Revoking or LeaseState.RevokeFailed && r.NextAttemptAt <= now)
-                .OrderBy(r => r.NextAttemptAt).Take(batch).Select(r => new LeaseRevocation(r.Lease, r.Attempts)).ToList());
+                .Where(r => r.Lease.State is LeaseState.Revoking or LeaseState.RevokeFailed && r.NextAttemptAt <= now.AtStoredPrecision())
+                .OrderBy(r => r.NextAttemptAt).Take(batch).Select(r => new LeaseRevocation(AsRead(r.Lease), r.Attempts)).ToList());
         }
     }
 
+    /// <summary>Erases the credential of every lease named; moves on only those still being cleaned up.</summary>
     public Task CompleteRevocationsAsync(IReadOnlyList<RevocationOutcome> outcomes, IReadOnlyList<AuditRecord> alerts, CancellationToken ct)
     {
         lock (gate)
         {
             foreach (var o in outcomes)
             {
-                var r = Rows[o.LeaseId];
-                Rows[o.LeaseId] = o.Revoked
-                    ? (r.Lease with { State = LeaseState.Revoked }, null, o.Attempts, null)
-                    : (o.Failed ? r.Lease with { State = LeaseState.RevokeFailed } : r.Lease, null, o.Attempts, o.NextAttemptAt);
+                if (!Rows.TryGetValue(o.LeaseId, out var r))
+                {
+                    continue;
+                }
+
+                Rows[o.LeaseId] = r.Lease.State is not (LeaseState.Revoking or LeaseState.RevokeFailed)
+                    ? (r.Lease, null, r.Attempts, r.NextAttemptAt)
+                    : o.Revoked
+                        ? (r.Lease with { State = LeaseState.Revoked }, null, o.Attempts, null)
+                        : (o.Failed ? r.Lease with { State = LeaseState.RevokeFailed } : r.Lease, null, o.Attempts, o.NextAttemptAt?.AtStoredPrecision());
             }
 
             foreach (var alert in alerts)
@@ -152,12 +164,12 @@ internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
         }
     }
 
-    /// <summary>Every lease as stored now, for the fakes that read leases beside this store (the inventory).</summary>
+    /// <summary>Every lease as a reader gets it, for the fakes that read leases beside this store (the inventory).</summary>
     public IReadOnlyList<Lease> Snapshot()
     {
         lock (gate)
         {
-            return Rows.Values.Select(r => r.Lease).ToList();
+            return Rows.Values.Select(r => AsRead(r.Lease)).ToList();
         }
     }
 
@@ -172,13 +184,23 @@ internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
         }
     }
 
+    /// <summary>The claim set and writer are kept for the store's own statements and never read back.</summary>
+    private static Lease AsRead(Lease lease) => lease with { Claims = null, Writer = null };
+
+    private static bool IsLive(Lease lease) => lease.State is LeaseState.Issuing or LeaseState.Active;
+
     private Task<int> ReclaimIssuingAsync(Func<Lease, bool> which, string reason, Instant now, Func<int, AuditRecord> recordFor) =>
-        ChangeAll(r => r.Lease.State == LeaseState.Issuing && which(r.Lease), r => ToRevoking(r, reason, now), recordFor, alwaysAudit: false);
+        ChangeAll(r => r.Lease.State == LeaseState.Issuing && which(r.Lease), r => ToRevoking(r, reason, now), n => n > 0 ? recordFor(n) : null);
 
+    /// <summary>Ending a lease makes its clean-up due now and erases its credential.</summary>
     private static (Lease, string?, int, Instant?) ToRevoking((Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt) r, string reason, Instant now) =>
-        (r.Lease with { State = LeaseState.Revoking, RevokeReason = reason, RevokedAt = now }, null, r.Attempts, now);
+        (r.Lease with { State = LeaseState.Revoking, RevokeReason = reason, RevokedAt = now.AtStoredPrecision() }, null, r.Attempts, now.AtStoredPrecision());
 
-    private Task<bool> Change(string id, Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), bool> when, Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), (Lease, string?, int, Instant?)> change)
+    private Task<bool> Change(
+        string id,
+        Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), bool> when,
+        Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), (Lease, string?, int, Instant?)> change,
+        AuditRecord? record)
     {
         lock (gate)
         {
@@ -188,19 +210,28 @@ internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
             }
 
             Rows[id] = change(r);
+            if (record is not null)
+            {
+                trail.Append(record);
+            }
+
             return Task.FromResult(true);
         }
     }
 
-    private Task<int> ChangeAll(Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), bool> when, Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), (Lease, string?, int, Instant?)> change, Func<int, AuditRecord> recordFor, bool alwaysAudit, int limit = int.MaxValue)
+    private Task<int> ChangeAll(
+        Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), bool> when,
+        Func<(Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt), (Lease, string?, int, Instant?)> change,
+        Func<int, AuditRecord?> recordFor,
+        int limit = int.MaxValue)
     {
         lock (gate)
         {
             var ids = Rows.Where(kv => when(kv.Value)).Select(kv => kv.Key).Take(limit).ToList();
             ids.ForEach(id => Rows[id] = change(Rows[id]));
-            if (alwaysAudit || ids.Count > 0)
+            if (recordFor(ids.Count) is { } record)
             {
-                trail.Append(recordFor(ids.Count));
+                trail.Append(record);
             }
 
             return Task.FromResult(ids.Count);

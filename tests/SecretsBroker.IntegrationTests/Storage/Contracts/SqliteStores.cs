@@ -62,6 +62,31 @@ internal sealed class SqliteStores : IAsyncDisposable
         await c.ExecuteAsync(sql, args);
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> with the audit trail's append-only triggers dropped and puts them back
+    /// after, in one transaction: what someone with write access to the file would do to tamper.
+    /// </summary>
+    public async Task ExecuteWithoutAuditTriggersAsync(string sql, object? args = null)
+    {
+        await using var c = await Database.OpenAsync(CancellationToken.None);
+        await using var tx = c.BeginTransaction();
+        var triggers = (await c.QueryAsync<(string Name, string Sql)>(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'", transaction: tx)).ToList();
+        Assert.NotEmpty(triggers);
+        foreach (var trigger in triggers)
+        {
+            await c.ExecuteAsync($"DROP TRIGGER \"{trigger.Name}\"", transaction: tx);
+        }
+
+        await c.ExecuteAsync(sql, args, tx);
+        foreach (var trigger in triggers)
+        {
+            await c.ExecuteAsync(trigger.Sql, transaction: tx);
+        }
+
+        await tx.CommitAsync();
+    }
+
     public async Task<T> QueryScalarAsync<T>(string sql, object? args = null)
     {
         await using var c = await Database.OpenReadAsync(CancellationToken.None);
