@@ -16,6 +16,7 @@ public static class Routes
     public const string Revocations = "/v1/revocations";
     public const string BreakGlass = "/v1/break-glass";
     public const string Introspect = "/v1/introspect";
+    public const string Backups = "/v1/backups";
     public const string Jwks = "/.well-known/jwks.json";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 }

@@ -6,6 +6,7 @@ using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Alerts;
 using SecretsBroker.Server.Audit;
 using SecretsBroker.Server.Auth;
+using SecretsBroker.Server.Backups;
 using SecretsBroker.Server.BreakGlass;
 using SecretsBroker.Server.Health;
 using SecretsBroker.Server.Hosting;
@@ -70,6 +71,7 @@ public static class Program
         builder.Services.AddIdentityResponse();
         builder.Services.AddAlerts();
         builder.Services.AddBreakGlass();
+        builder.Services.AddBackups();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -89,6 +91,7 @@ public static class Program
         app.MapGroup(Routes.Revocations).WithBrokerDefaults(Scopes.Security).WithTags("Identities").MapRevocationEndpoints();
         app.MapGroup(Routes.Leases).WithBrokerDefaults(ScopePolicies.AnyToken).WithTags("Leases").MapLeaseInventoryEndpoints();
         app.MapGroup(Routes.BreakGlass).WithBrokerDefaults(Scopes.Operator).WithTags("BreakGlass").MapBreakGlassEndpoints();
+        app.MapGroup(Routes.Backups).WithBrokerDefaults(Scopes.Admin).WithTags("Backups").MapBackupEndpoints();
         app.MapIntrospectionEndpoints();
         app.MapJobsDashboard();
         return app;

@@ -16,6 +16,7 @@ public static class AuditActions
     public const string LeaseRevokeFailed = "lease.revoke_failed";
     public const string OrphanRemoved = "downstream.orphan_removed";
     public const string PolicyLoad = "policy.load";
+    public const string DatabaseBackup = "database.backup";
     public const string IdentityRevoke = "identity.revoke";
     public const string IdentityUnblock = "identity.unblock";
     public const string BreakGlassRequest = "break_glass.request";

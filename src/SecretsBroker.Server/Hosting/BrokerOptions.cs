@@ -19,7 +19,12 @@ public sealed class BrokerOptions
     [Range(1024, 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Where <c>POST /v1/backups</c> writes; defaults to <c>backups</c> in the data directory. Created with mode 0700.</summary>
+    public string? BackupDirectory { get; set; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "broker.db");
+
+    public string BackupPath => BackupDirectory ?? Path.Combine(DataDirectory, "backups");
 
     public string MasterKeyPath => MasterKeyFile ?? Path.Combine(DataDirectory, "master.key");
 }

@@ -119,9 +119,11 @@ public sealed class PolicyFile(
     private async Task AcceptAsync(string path, PolicyParseResult result, CancellationToken ct)
     {
         var policy = result.Document!;
+
+        // Audited before it is in force: no decision is ever made under a policy the trail does not show.
+        await AuditAsync(path, AuditDecision.Allowed, $"sha256 {policy.Hash}", ct);
         Volatile.Write(ref current, policy);
         PolicyLog.Loaded(logger, path, policy.Roles.Count, policy.Rules.Count, policy.Hash);
-        await AuditAsync(path, AuditDecision.Allowed, $"sha256 {policy.Hash}", ct);
     }
 
     private async Task AuditAsync(string path, string decision, string reason, CancellationToken ct)

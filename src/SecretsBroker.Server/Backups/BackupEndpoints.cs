@@ -1,0 +1,26 @@
+using NodaTime;
+using SecretsBroker.Contracts.Backups;
+using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Database;
+using SecretsBroker.Server.Hosting;
+using SecretsBroker.Server.Http;
+
+namespace SecretsBroker.Server.Backups;
+
+/// <summary><c>/v1/backups</c>: an admin takes a consistent copy of the broker's database while it serves.</summary>
+internal static class BackupEndpoints
+{
+    internal static IServiceCollection AddBackups(this IServiceCollection services) =>
+        services.AddSingleton(sp => new DatabaseBackups(
+            sp.GetRequiredService<IBrokerDatabase>(), sp.GetRequiredService<IAuditStore>(), sp.GetRequiredService<IClock>(), sp.GetRequiredService<BrokerOptions>().BackupPath));
+
+    internal static RouteGroupBuilder MapBackupEndpoints(this RouteGroupBuilder backups)
+    {
+        backups.MapPost("/", async (DatabaseBackups service, HttpContext http, CancellationToken ct) =>
+        {
+            var (file, at) = await service.TakeAsync(RequestAudit.ContextOf(http), ct);
+            return Results.Created($"{Contracts.Routes.Backups}/{file}", new BackupInfo(file, at.ToDateTimeOffset()));
+        });
+        return backups;
+    }
+}
