@@ -20,7 +20,7 @@ internal static class InMemoryStores
             LeaseInventory = new InMemoryLeaseInventory(leases),
             Secrets = new InMemorySecretStore(trail),
             Audit = trail,
-            Identities = new InMemoryIdentityStore(),
+            Identities = new InMemoryIdentityStore(trail, leases),
             BreakGlass = new InMemoryBreakGlassStore(),
             Alerts = new InMemoryAlertStore(),
             Tokens = new InMemoryTokenStore(trail),

@@ -5,7 +5,7 @@ using SecretsBroker.Core.Leasing;
 namespace SecretsBroker.Core.Tests.Fakes;
 
 /// <summary>Leases in a dictionary with the same state rules as the SQL stores.</summary>
-internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
+internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
 {
     private readonly object gate = new();
 
