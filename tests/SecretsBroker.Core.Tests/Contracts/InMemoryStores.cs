@@ -5,8 +5,9 @@ namespace SecretsBroker.Core.Tests.Contracts;
 
 /// <summary>
 /// The in-memory fakes as one backend: every fake appends to one shared trail, as the SQL stores append
-/// in the transaction of their change, and the inventory reads the lease fake's rows. A contract's
-/// hooks reach into a fake through its type (<c>(InMemoryAuditStore)Stores.Audit</c>).
+/// in the transaction of their change; the inventory and the identity store read the lease fake's rows,
+/// and the outbox reads the break-glass fake's requests. A contract's hooks reach into a fake through
+/// its type (<c>(InMemoryAuditStore)Stores.Audit</c>).
 /// </summary>
 internal static class InMemoryStores
 {
@@ -14,15 +15,16 @@ internal static class InMemoryStores
     {
         var trail = new InMemoryAuditStore();
         var leases = new InMemoryLeaseStore(trail);
+        var breakGlass = new InMemoryBreakGlassStore(trail, leases);
         return Task.FromResult(new BrokerStores
         {
             Leases = leases,
             LeaseInventory = new InMemoryLeaseInventory(leases),
             Secrets = new InMemorySecretStore(trail),
             Audit = trail,
-            Identities = new InMemoryIdentityStore(),
-            BreakGlass = new InMemoryBreakGlassStore(),
-            Alerts = new InMemoryAlertStore(),
+            Identities = new InMemoryIdentityStore(trail, leases),
+            BreakGlass = breakGlass,
+            Alerts = breakGlass.Alerts,
             Tokens = new InMemoryTokenStore(trail),
             Chain = trail.Chain,
         });

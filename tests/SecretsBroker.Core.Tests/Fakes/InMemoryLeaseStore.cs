@@ -10,7 +10,7 @@ namespace SecretsBroker.Core.Tests.Fakes;
 /// idempotency key, state changes only from the states the SQL statements name, instants kept and
 /// compared at the stored precision, and readers never given the claims or writer a lease was stored with.
 /// </summary>
-internal sealed class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
+internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
 {
     private readonly object gate = new();
 
