@@ -34,6 +34,9 @@ internal static class HostingSetup
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BrokerOptions>>().Value);
         builder.Services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<BrokerOptions>().DatabasePath));
         builder.Services.AddSingleton<SqliteSealStore>();
+
+        // Opened when the job server starts, after unsealing took the data folder's lock: one broker process per folder.
+        builder.Services.AddSqliteJobStorage(sp => sp.GetRequiredService<BrokerOptions>().JobStoragePath);
         builder.Services.AddSingleton<SqliteHealthProbe>();
         builder.Services.AddSingleton<BrokerSeal>();
 
