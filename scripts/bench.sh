@@ -193,6 +193,14 @@ fi
 # The servers go before the sweep, which gets the machine to itself.
 stop_servers
 
+# Jobs have their own SQLite file beside the database, both written through the load: a locked
+# database or an error of Hangfire's storage in the broker's log fails the run.
+if grep -E "database is locked|SQLiteException|^(fail|crit): Hangfire" "$work/broker.log" >&2; then
+  echo "bench: the broker logged a locked database or a job storage error" >&2
+  exit 1
+fi
+say "broker log: no locked database, no job storage error"
+
 say "sweep: $rounds rounds of $sweep_leases expired leases"
 for round in $(seq 1 "$rounds"); do
   "${bench[@]}" sweep --dir "$work" --round "$round" --leases "$sweep_leases" --out "$results"

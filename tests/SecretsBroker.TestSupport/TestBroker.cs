@@ -53,6 +53,9 @@ public sealed class TestBroker : IAsyncDisposable
 
     public string MasterKeyPath => Path.Combine(DataDirectory, "master.key");
 
+    /// <summary>Hangfire's job file; its -wal and -shm sit beside it while it is open.</summary>
+    public string JobStoragePath => Path.Combine(DataDirectory, "jobs.db");
+
     public FakeClock Clock { get; }
 
     public CapturedLogs Logs { get; }

@@ -6,8 +6,8 @@ namespace SecretsBroker.Server.Alerts;
 
 /// <summary>
 /// Every <see cref="AlertOptions.PollIntervalMilliseconds"/>, starts a delivery for each stored alert
-/// due again: one that failed, or one whose delivery was lost with a stopped process (the in-memory
-/// queue does not survive a restart; the alert rows do).
+/// due again: one that failed, or one whose delivery was lost with a stopped process or a lost job
+/// file (the alert rows keep every alert; the job queue need not).
 /// </summary>
 internal sealed class AlertRetryTicker(BreakGlassAlertDelivery delivery, BrokerSeal seal, IOptions<AlertOptions> options, ILogger<AlertRetryTicker> logger)
     : BackgroundService

@@ -26,5 +26,8 @@ public sealed class BrokerOptions
 
     public string BackupPath => BackupDirectory ?? Path.Combine(DataDirectory, "backups");
 
+    /// <summary>Hangfire's jobs, beside the database and apart from it: the database stays the source of truth.</summary>
+    public string JobStoragePath => Path.Combine(DataDirectory, "jobs.db");
+
     public string MasterKeyPath => MasterKeyFile ?? Path.Combine(DataDirectory, "master.key");
 }

@@ -32,8 +32,9 @@ internal static class HostingSetup
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BrokerOptions>>().Value);
-        // The embedded default; every other file talks to the stores through Core's interfaces.
-        builder.Services.AddSqliteStorage(sp => sp.GetRequiredService<BrokerOptions>().DatabasePath);
+        // The embedded default; every other file talks to the stores through Core's interfaces. The job
+        // file is opened when the job server starts, after unsealing took the data folder's lock: one broker process per folder.
+        builder.Services.AddSqliteStorage(sp => sp.GetRequiredService<BrokerOptions>().DatabasePath, sp => sp.GetRequiredService<BrokerOptions>().JobStoragePath);
         builder.Services.AddSingleton<BrokerSeal>();
 
         // Holds the data folder's lock for the life of the host: one instance, disposed with it.

@@ -1,6 +1,5 @@
 using Hangfire;
 using Hangfire.Dashboard;
-using Hangfire.InMemory;
 using Microsoft.AspNetCore.Authentication;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Auth;
@@ -8,8 +7,10 @@ using SecretsBroker.Server.Auth;
 namespace SecretsBroker.Server.Jobs;
 
 /// <summary>
-/// Hangfire on in-memory storage for the embedded broker. Losing the queue loses nothing: the
-/// ticker and the reconciler rebuild all pending work from the database at start.
+/// Hangfire on the job storage the host registered (for the embedded broker, a file of its own in
+/// the data folder, so queued and recurring jobs and the dashboard's history survive a restart).
+/// Losing that file loses nothing: the ticker, the alert poller and the reconciler rebuild all
+/// pending work from the database at start.
 /// </summary>
 internal static class JobsSetup
 {
@@ -17,21 +18,16 @@ internal static class JobsSetup
 
     internal static IServiceCollection AddLeaseJobs(this IServiceCollection services)
     {
-        // Storage and activator are this broker's own, registered before AddHangfire so that it does
-        // not fall back to its process-wide statics (JobStorage.Current, JobActivator.Current).
-        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(10) }));
+        // The activator is this broker's own and the storage (JobStorage) the host's, both registered
+        // before AddHangfire so that it does not fall back to its process-wide statics
+        // (JobStorage.Current, JobActivator.Current).
         services.AddSingleton<JobActivator, BrokerJobActivator>();
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<ILoggerFactory>())));
-        services.AddHangfireServer((sp, o) =>
-        {
-            o.WorkerCount = 2;
-            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-            o.Activator = sp.GetRequiredService<JobActivator>();
-        });
+        services.AddHostedService<UnsealedJobServer>();
 
         // One instance holds the "a sweep is pending" flag the ticker and the job share.
         services.AddSingleton<LeaseJobs>();

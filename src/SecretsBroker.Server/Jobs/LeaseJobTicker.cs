@@ -8,8 +8,8 @@ namespace SecretsBroker.Server.Jobs;
 /// <summary>
 /// Queues a sweep every <see cref="LeaseOptions.SweepIntervalMilliseconds"/> (Hangfire's own
 /// scheduler works in minutes; leases must be cleaned up within seconds of expiry), at most one at
-/// a time, and a reconciliation at start and every minute: the database, not the in-memory queue,
-/// holds all work.
+/// a time, and a reconciliation at start and every minute: the database, not the job queue, holds
+/// all work.
 /// </summary>
 internal sealed class LeaseJobTicker(
     IBackgroundJobClient jobs,

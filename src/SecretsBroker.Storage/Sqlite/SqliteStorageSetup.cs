@@ -14,9 +14,13 @@ namespace SecretsBroker.Storage.Sqlite;
 /// <summary>The embedded store: one SQLite file behind every store interface and the backend-neutral database.</summary>
 public static class SqliteStorageSetup
 {
-    /// <summary>Registers the stores over the SQLite file at <paramref name="databasePath"/> (read when first needed).</summary>
-    public static IServiceCollection AddSqliteStorage(this IServiceCollection services, Func<IServiceProvider, string> databasePath)
+    /// <summary>
+    /// Registers the stores over the SQLite file at <paramref name="databasePath"/> and Hangfire's job
+    /// storage in its own file at <paramref name="jobFilePath"/> (both read when first needed).
+    /// </summary>
+    public static IServiceCollection AddSqliteStorage(this IServiceCollection services, Func<IServiceProvider, string> databasePath, Func<IServiceProvider, string> jobFilePath)
     {
+        services.AddSqliteJobStorage(jobFilePath);
         services.AddSingleton(sp => new SqliteDatabase(databasePath(sp)));
         services.AddSingleton<IBrokerDatabase, SqliteBrokerDatabase>();
 
