@@ -18,21 +18,9 @@ public sealed class DatabaseBackups(IBrokerDatabase database, IAuditStore audit,
     public async Task<(string File, Instant TakenAt)> TakeAsync(AuditContext caller, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        CreatePrivateFolder(folder);
         var file = $"broker-{FileStamp.Format(now)}.db";
         await database.BackupAsync(Path.Combine(folder, file), ct);
         await audit.AppendAsync(new AuditRecord(now, caller, AuditActions.DatabaseBackup, $"backup:{file}", AuditDecision.Allowed), ct);
         return (file, now);
-    }
-
-    private static void CreatePrivateFolder(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-            return;
-        }
-
-        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }

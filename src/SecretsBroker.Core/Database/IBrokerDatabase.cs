@@ -29,7 +29,7 @@ public interface IBrokerDatabase
     /// <summary>
     /// A consistent copy of the whole database, taken while it serves, written to a new file at
     /// <paramref name="destination"/> that only the broker's user can read. Its secrets stay sealed by the
-    /// master key, which is not in it.
+    /// master key, which is not in it. The folder is made owner-only when it does not exist.
     /// </summary>
     Task BackupAsync(string destination, CancellationToken ct);
 }

@@ -1,8 +1,5 @@
-using NodaTime;
 using SecretsBroker.Contracts.Backups;
-using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Database;
-using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
 
 namespace SecretsBroker.Server.Backups;
@@ -10,10 +7,6 @@ namespace SecretsBroker.Server.Backups;
 /// <summary><c>/v1/backups</c>: an admin takes a consistent copy of the broker's database while it serves.</summary>
 internal static class BackupEndpoints
 {
-    internal static IServiceCollection AddBackups(this IServiceCollection services) =>
-        services.AddSingleton(sp => new DatabaseBackups(
-            sp.GetRequiredService<IBrokerDatabase>(), sp.GetRequiredService<IAuditStore>(), sp.GetRequiredService<IClock>(), sp.GetRequiredService<BrokerOptions>().BackupPath));
-
     internal static RouteGroupBuilder MapBackupEndpoints(this RouteGroupBuilder backups)
     {
         backups.MapPost("/", async (DatabaseBackups service, HttpContext http, CancellationToken ct) =>

@@ -68,15 +68,8 @@ public sealed class SqliteBrokerDatabase(SqliteDatabase db) : IBrokerDatabase
     public async Task BackupAsync(string destination, CancellationToken ct)
     {
         // Created empty and private first: SQLite then writes into a file no one else can open.
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (new FileStream(destination, create))
-        {
-        }
+        OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+        OwnerOnlyFiles.CreateFile(destination, mustBeNew: true);
 
         await using var source = await db.OpenAsync(ct);
         await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = destination, Pooling = false }.ToString());

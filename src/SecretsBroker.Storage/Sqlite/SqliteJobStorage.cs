@@ -13,8 +13,6 @@ namespace SecretsBroker.Storage.Sqlite;
 /// </summary>
 public static class SqliteJobStorage
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     /// <summary>
     /// A second a sweep comes and goes: an hour of finished jobs (not Hangfire's day, 86,400 sweeps)
     /// is the dashboard's history, and bounds the file.
@@ -101,22 +99,15 @@ public static class SqliteJobStorage
     /// </summary>
     private static void CreateOwnerOnly(string path)
     {
+        OwnerOnlyFiles.CreateFile(path, mustBeNew: false);
         if (OperatingSystem.IsWindows())
         {
-            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite))
-            {
-            }
-
             return;
-        }
-
-        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, UnixCreateMode = OwnerOnly }))
-        {
         }
 
         foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
         {
-            File.SetUnixFileMode(file, OwnerOnly);
+            File.SetUnixFileMode(file, OwnerOnlyFiles.File);
         }
     }
 
