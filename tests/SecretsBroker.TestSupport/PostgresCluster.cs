@@ -24,6 +24,8 @@ public sealed class PostgresCluster : IDisposable
 
     private readonly string binDirectory;
     private readonly Lock runLock = new();
+    private readonly SemaphoreSlim storeDatabaseLock = new(1, 1);
+    private readonly HashSet<string> storeDatabases = [];
     private bool disposed;
 
     static PostgresCluster() => AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
@@ -127,6 +129,65 @@ public sealed class PostgresCluster : IDisposable
         var grants = string.Concat(groups.Select(g => $"; GRANT \"{g}\" TO \"{login.Username}\" WITH ADMIN OPTION"));
         await ExecuteAsync("postgres", $"CREATE ROLE \"{login.Username}\" LOGIN CREATEROLE PASSWORD '{login.Password}'; GRANT pg_signal_backend TO \"{login.Username}\"{grants}");
         return login;
+    }
+
+    /// <summary>
+    /// A broker store as deploy/several-nodes.md sets one up: in <paramref name="database"/> (made once,
+    /// with CONNECT revoked from PUBLIC and no CREATE on its public schema), a login role owning a
+    /// schema for the broker's tables and one for Hangfire's, with CONNECT on that database and nothing
+    /// more. Several stores may share a database; each has its own role and schemas.
+    /// </summary>
+    public async Task<PostgresStoreLogin> CreateBrokerStoreAsync(string database = "secretsbroker")
+    {
+        await EnsureStoreDatabaseAsync(database);
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var login = new PostgresLogin("sb_store_" + id, RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32));
+        var schema = "broker_" + id;
+        await ExecuteAsync("postgres", $"CREATE ROLE \"{login.Username}\" LOGIN PASSWORD '{login.Password}'; GRANT CONNECT ON DATABASE \"{database}\" TO \"{login.Username}\"");
+        await ExecuteAsync(database, $"CREATE SCHEMA {schema} AUTHORIZATION \"{login.Username}\"; CREATE SCHEMA {schema}_jobs AUTHORIZATION \"{login.Username}\"");
+        var connectionString = new NpgsqlConnectionStringBuilder
+        {
+            Host = Host,
+            Port = Port,
+            Database = database,
+            Username = login.Username,
+            Password = login.Password,
+            Timeout = 5,
+        }.ToString();
+        return new PostgresStoreLogin(database, schema, login, connectionString);
+    }
+
+    /// <summary>Drops a store's schemas and its role (after its connections are closed).</summary>
+    public async Task DropBrokerStoreAsync(PostgresStoreLogin store)
+    {
+        await ExecuteAsync("postgres", $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{store.Login.Username}'");
+        await ExecuteAsync(store.Database, $"DROP SCHEMA IF EXISTS {store.Schema} CASCADE; DROP SCHEMA IF EXISTS {store.JobSchema} CASCADE");
+        await ExecuteAsync("postgres", $"REVOKE CONNECT ON DATABASE \"{store.Database}\" FROM \"{store.Login.Username}\"; DROP ROLE IF EXISTS \"{store.Login.Username}\"");
+    }
+
+    private async Task EnsureStoreDatabaseAsync(string database)
+    {
+        await storeDatabaseLock.WaitAsync();
+        try
+        {
+            if (storeDatabases.Contains(database))
+            {
+                return;
+            }
+
+            if (await ScalarAsync("SELECT count(*) FROM pg_database WHERE datname = @name", ("name", database)) is 0L)
+            {
+                await ExecuteAsync("postgres", $"CREATE DATABASE \"{database}\"");
+                await ExecuteAsync("postgres", $"REVOKE ALL ON DATABASE \"{database}\" FROM PUBLIC");
+                await ExecuteAsync(database, "REVOKE ALL ON SCHEMA public FROM PUBLIC");
+            }
+
+            storeDatabases.Add(database);
+        }
+        finally
+        {
+            storeDatabaseLock.Release();
+        }
     }
 
     /// <summary>The fields of a <c>postgresql-admin</c> root secret for <paramref name="login"/> on <paramref name="database"/>.</summary>

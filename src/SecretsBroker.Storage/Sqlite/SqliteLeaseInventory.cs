@@ -1,6 +1,7 @@
 using Dapper;
 using NodaTime;
 using SecretsBroker.Core.Leasing;
+using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Sqlite;
 

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Leasing;
+using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Sqlite;
 

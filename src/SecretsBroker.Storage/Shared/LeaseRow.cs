@@ -1,7 +1,7 @@
 using NodaTime;
 using SecretsBroker.Core.Leasing;
 
-namespace SecretsBroker.Storage.Sqlite;
+namespace SecretsBroker.Storage.Shared;
 
 /// <summary>A <c>lease</c> row as Dapper reads it.</summary>
 internal sealed class LeaseRow
