@@ -32,6 +32,16 @@ public interface IBrokerDatabase
     /// master key, which is not in it. The folder is made owner-only when it does not exist.
     /// </summary>
     Task BackupAsync(string destination, CancellationToken ct);
+
+    /// <summary>Whether <see cref="BackupAsync"/> is how this database is backed up (not so for a server database, which has its own tools).</summary>
+    bool TakesBackups { get; }
+
+    /// <summary>
+    /// Held while this process looks for the seal check and, finding none, makes a new store: several
+    /// processes starting on one new database then make it one at a time, and only the first makes
+    /// its key ring and initial admin token. Writes nothing.
+    /// </summary>
+    Task<IAsyncDisposable> HoldFirstStartAsync(CancellationToken ct);
 }
 
 /// <summary>Readiness of the database: reachable, and migrated to the schema this build expects.</summary>

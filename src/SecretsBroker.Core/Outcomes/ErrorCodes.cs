@@ -63,6 +63,8 @@ public static class ErrorCodes
     public const string PersonRequired = "person_required";
     public const string AlreadyCollected = "already_collected";
     public const string IncidentRequired = "incident_required";
+
+    public const string BackupNotSupported = "backup_not_supported";
     public const string InvalidIncident = "invalid_incident";
     public const string BreakGlassRequestNotFound = "break_glass_request_not_found";
     public const string BreakGlassRequestExpired = "break_glass_request_expired";

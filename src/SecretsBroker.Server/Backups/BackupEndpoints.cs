@@ -10,10 +10,8 @@ internal static class BackupEndpoints
     internal static RouteGroupBuilder MapBackupEndpoints(this RouteGroupBuilder backups)
     {
         backups.MapPost("/", async (DatabaseBackups service, HttpContext http, CancellationToken ct) =>
-        {
-            var (file, at) = await service.TakeAsync(RequestAudit.ContextOf(http), ct);
-            return Results.Created($"{Contracts.Routes.Backups}/{file}", new BackupInfo(file, at.ToDateTimeOffset()));
-        });
+            await service.TakeAsync(RequestAudit.ContextOf(http), ct).ToHttp(taken =>
+                Results.Created($"{Contracts.Routes.Backups}/{taken.File}", new BackupInfo(taken.File, taken.TakenAt.ToDateTimeOffset()))));
         return backups;
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Server.Hosting;
 
@@ -32,9 +31,7 @@ internal static class HostingSetup
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BrokerOptions>>().Value);
-        // The embedded default; every other file talks to the stores through Core's interfaces. The job
-        // file is opened when the job server starts, after unsealing took the data folder's lock: one broker process per folder.
-        builder.Services.AddSqliteStorage(sp => sp.GetRequiredService<BrokerOptions>().DatabasePath, sp => sp.GetRequiredService<BrokerOptions>().JobStoragePath);
+        builder.Services.AddBrokerStore(builder.Configuration);
         builder.Services.AddSingleton<BrokerSeal>();
 
         // Holds the data folder's lock for the life of the host: one instance, disposed with it.

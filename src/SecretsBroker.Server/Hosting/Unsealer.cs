@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SecretsBroker.Core.Audit;
@@ -26,11 +27,22 @@ public sealed class Unsealer(
     /// <summary>The outcome of start-up: whether the broker is sealed, and the initial admin token on first start.</summary>
     public sealed record Outcome(bool Sealed, string? InitialAdminToken);
 
+    private const string FirstKeyPurpose = "SecretsBroker.FirstStart";
+
     public async Task<Outcome> UnsealAsync(CancellationToken ct)
     {
         CreateDataDirectory(options.Value.DataDirectory);
-        var storedCheck = await db.ReadSealCheckAsync(ct);
-        return storedCheck is null ? await InitializeAsync(ct) : await OpenAsync(storedCheck, ct);
+        string? storedCheck;
+        await using (await db.HoldFirstStartAsync(ct))
+        {
+            storedCheck = await db.ReadSealCheckAsync(ct);
+            if (storedCheck is null)
+            {
+                return await InitializeAsync(ct);
+            }
+        }
+
+        return await OpenAsync(storedCheck, ct);
     }
 
     private async Task<Outcome> OpenAsync(string storedCheck, CancellationToken ct)
@@ -76,6 +88,11 @@ public sealed class Unsealer(
 
         await MigrateAsync(ct);
         Unseal(key);
+
+        // The key ring's first key, made now under the first-start hold: nodes of a shared store that
+        // start later read it, instead of each making a first key of its own that the others would
+        // not see until their key ring's next refresh.
+        services.GetRequiredService<IDataProtectionProvider>().CreateProtector(FirstKeyPurpose).Protect([0]);
         var tokens = services.GetRequiredService<OperatorTokenService>();
         var initial = await tokens.CreateAsync("admin-initial", [Scopes.Admin], OperatorTokenService.MaxTtl, AuditContext.System, ct);
         BrokerLog.InitialTokenCreated(logger, initial.Value.Token.Id);

@@ -22,6 +22,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = null, Options = "-c search_path=" + schema };
         Location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (schema {schema})";
         ConnectionString = builder.ConnectionString;
+        JobConnectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Options = "-c search_path=" + JobSchema }.ConnectionString;
         DataSource = NpgsqlDataSource.Create(builder);
     }
 
@@ -34,6 +35,9 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     /// <summary>The connection string with the search path; it holds the password, so it is never logged.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>The same login with Hangfire's schema as search path.</summary>
+    public string JobConnectionString { get; }
 
     public NpgsqlDataSource DataSource { get; }
 

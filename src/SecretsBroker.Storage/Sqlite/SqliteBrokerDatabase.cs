@@ -78,4 +78,16 @@ public sealed class SqliteBrokerDatabase(SqliteDatabase db) : IBrokerDatabase
         // SQLite's online backup copies a consistent snapshot while writers go on.
         source.BackupDatabase(target);
     }
+
+    public bool TakesBackups => true;
+
+    /// <summary>Nothing to hold: one process per data folder (its lock file, taken as the broker unseals), hence per file.</summary>
+    public Task<IAsyncDisposable> HoldFirstStartAsync(CancellationToken ct) => Task.FromResult<IAsyncDisposable>(NothingHeld.Instance);
+
+    private sealed class NothingHeld : IAsyncDisposable
+    {
+        public static readonly NothingHeld Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

@@ -13,16 +13,20 @@ public sealed partial class StorageSeamTests
     private static readonly string Root = FindRoot();
 
     [Fact]
-    public void No_server_source_file_names_SQLite_but_the_one_call_that_registers_the_store()
+    public void No_server_source_file_names_a_store_but_the_one_that_registers_it_and_the_settings_that_choose_it()
     {
+        string[] chooser = [Path.Combine("Hosting", "StoreRegistration.cs"), Path.Combine("Hosting", "StorageOptions.cs")];
         var offending = SourceLines("src/SecretsBroker.Server")
-            .Where(l => l.Text.Contains("sqlite", StringComparison.OrdinalIgnoreCase))
-            .Where(l => !l.Text.TrimStart().StartsWith("builder.Services.AddSqliteStorage(", StringComparison.Ordinal) && l.Text.Trim() != "using SecretsBroker.Storage.Sqlite;")
+            .Where(l => l.Text.Contains("sqlite", StringComparison.OrdinalIgnoreCase) || l.Text.Contains("SecretsBroker.Storage.", StringComparison.Ordinal)
+                || l.Text.Contains("PostgresStorage", StringComparison.Ordinal))
+            .Where(l => !chooser.Any(c => l.File.EndsWith(c, StringComparison.Ordinal)))
+            .Where(l => l.Text.Trim() != "using SecretsBroker.Storage.KeyRing;")
             .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
             .ToList();
 
         Assert.Empty(offending);
         Assert.Single(SourceLines("src/SecretsBroker.Server"), l => l.Text.Contains("AddSqliteStorage(", StringComparison.Ordinal));
+        Assert.Single(SourceLines("src/SecretsBroker.Server"), l => l.Text.Contains("AddPostgresStorage(", StringComparison.Ordinal));
     }
 
     [Fact]
