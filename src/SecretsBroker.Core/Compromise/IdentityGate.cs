@@ -6,10 +6,11 @@ namespace SecretsBroker.Core.Compromise;
 
 /// <summary>
 /// The issuance path's view of compromised identities: block rules held in memory (loaded once,
-/// changed only through <see cref="IdentityResponse"/>), and a record of which identities were seen,
-/// written at most once a minute per identity unless its claims change, so issuance stays fast.
+/// changed through <see cref="IdentityResponse"/>, and reloaded when <see cref="IBlockRuleFeed"/> says
+/// another node changed them), and a record of which identities were seen, written at most once a
+/// minute per identity unless its claims change, so issuance stays fast.
 /// </summary>
-public sealed class IdentityGate(IIdentityStore store) : IDisposable
+public sealed class IdentityGate(IIdentityStore store, IBlockRuleFeed feed) : IDisposable
 {
     private static readonly Duration SeenRefresh = Duration.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Issuer, string Subject), (string Claims, Instant Written)> seen = new();
@@ -32,6 +33,28 @@ public sealed class IdentityGate(IIdentityStore store) : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The rule that refuses <paramref name="who"/> by the rules committed in the store, for the check
+    /// after an issuance commits. Memory is enough when this node makes every change (it puts a rule in
+    /// force before writing it); on a shared store another node's rule may not have reached memory yet,
+    /// so the store is read (and memory refreshed with what it holds).
+    /// </summary>
+    public async ValueTask<BlockRule?> CommittedBlockOfAsync(WorkloadIdentity who, CancellationToken ct)
+    {
+        if (!feed.ChangesElsewhere)
+        {
+            return await BlockOfAsync(who, ct);
+        }
+
+        var committed = await store.BlockRulesAsync(ct);
+        lock (changing)
+        {
+            rules = committed;
+        }
+
+        return committed.FirstOrDefault(r => r.Target.Matches(who));
     }
 
     /// <summary>Whether <paramref name="issuer"/>/<paramref name="subject"/> with these claims is refused.</summary>
@@ -70,8 +93,8 @@ public sealed class IdentityGate(IIdentityStore store) : IDisposable
         }
     }
 
-    /// <summary>Reads the rules from the store again (after a failed write, so memory matches what is stored).</summary>
-    internal async Task ReloadAsync(CancellationToken ct)
+    /// <summary>Reads the rules from the store again (after a failed write, or a change on another node, so memory matches what is stored).</summary>
+    public async Task ReloadAsync(CancellationToken ct)
     {
         var stored = await store.BlockRulesAsync(ct);
         lock (changing)

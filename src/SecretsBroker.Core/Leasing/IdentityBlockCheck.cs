@@ -34,7 +34,7 @@ public sealed class IdentityBlockCheck(IdentityGate identities, ILeaseStore stor
     /// <remarks>Runs to the end whether or not the caller is still there: a committed lease must not stay live.</remarks>
     public async Task<Result<IssuedLease>> RecheckAsync(Result<IssuedLease> issued, WorkloadIdentity who, AuditContext audit, string target)
     {
-        if (await identities.BlockOfAsync(who, CancellationToken.None) is not { } rule)
+        if (await identities.CommittedBlockOfAsync(who, CancellationToken.None) is not { } rule)
         {
             return issued;
         }

@@ -16,6 +16,7 @@ internal static class IdentitySetup
         // A singleton by design: the block rules held in memory are the ones issuance checks.
         services.AddSingleton<IdentityGate>();
         services.AddSingleton<IdentityResponse>();
+        services.AddHostedService<BlockRuleRefresher>();
         services.AddAuthorizationBuilder().AddPolicy(InventoryReaders, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
             Scopes.Grants(CallerClaims.ScopesOf(c.User), Scopes.Security) || Scopes.Grants(CallerClaims.ScopesOf(c.User), Scopes.Operator)));
         return services;

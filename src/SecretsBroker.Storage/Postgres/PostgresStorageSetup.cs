@@ -30,6 +30,7 @@ public static class PostgresStorageSetup
         services.AddSingleton<ILeaseInventory, PostgresLeaseInventory>();
         services.AddSingleton<ISecretStore, PostgresSecretStore>();
         services.AddSingleton<IIdentityStore, PostgresIdentityStore>();
+        services.AddSingleton<IBlockRuleFeed, PostgresBlockRuleFeed>();
         services.AddSingleton<IBreakGlassStore, PostgresBreakGlassStore>();
         services.AddSingleton<IAlertOutbox, PostgresAlertOutbox>();
         services.AddSingleton<IOperatorTokenStore, PostgresOperatorTokenStore>();

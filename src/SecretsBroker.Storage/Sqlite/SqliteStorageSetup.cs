@@ -33,6 +33,7 @@ public static class SqliteStorageSetup
         services.AddSingleton<ILeaseInventory, SqliteLeaseInventory>();
         services.AddSingleton<ISecretStore, SqliteSecretStore>();
         services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
+        services.AddSingleton<IBlockRuleFeed, OneNodeBlockRules>();
         services.AddSingleton<IBreakGlassStore, SqliteBreakGlassStore>();
         services.AddSingleton<IAlertOutbox, SqliteAlertOutbox>();
         services.AddSingleton<IOperatorTokenStore, SqliteOperatorTokenStore>();

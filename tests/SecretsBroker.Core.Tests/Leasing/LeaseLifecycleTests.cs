@@ -20,7 +20,7 @@ public sealed class LeaseLifecycleTests : IDisposable
     private readonly InMemoryAuditStore auditTrail = new(new AuditChain(SecretsBroker.Core.Secrets.MasterKey.Generate()));
 
     // No identity is blocked here: the block check runs on every issue and renewal, and lets each through.
-    private readonly IdentityGate identities = new(new NoIdentities());
+    private readonly IdentityGate identities = new(new NoIdentities(), new OneProcessBlockRules());
     private readonly InMemoryLeasing leasing;
 
     public LeaseLifecycleTests()
