@@ -2,6 +2,7 @@ using System.Reflection;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Health;
 using SecretsBroker.Core.Database;
+using SecretsBroker.Core.Policy;
 using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.Hosting;
 
@@ -36,10 +37,12 @@ internal static class HealthEndpoints
                 : Results.Json(new HealthReport("not_ready", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
-        app.MapGet(Routes.Status, (HttpContext http) =>
-            Results.Ok(new BrokerStatus(Version, CallerClaims.ActorOf(http.User), CallerClaims.ScopesOf(http.User))))
+        app.MapGet(Routes.Status, (HttpContext http, BrokerNode node, IPolicySource policy) =>
+            Results.Ok(new BrokerStatus(Version, CallerClaims.ActorOf(http.User), CallerClaims.ScopesOf(http.User), node.Writer.Node, PolicyHash(policy.Current))))
             .RequireAuthorization(ScopePolicies.AnyToken);
 
         return app;
     }
+
+    private static string? PolicyHash(PolicyDocument policy) => policy.Hash.Length == 0 ? null : policy.Hash;
 }

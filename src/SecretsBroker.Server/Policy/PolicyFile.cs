@@ -14,7 +14,7 @@ namespace SecretsBroker.Server.Policy;
 /// written, and the load is logged instead.
 /// </summary>
 public sealed class PolicyFile(
-    IOptions<PolicyOptions> options, BrokerSeal seal, IAuditStore audit, IClock clock, ILogger<PolicyFile> logger)
+    IOptions<PolicyOptions> options, BrokerSeal seal, BrokerNode node, IAuditStore audit, IClock clock, ILogger<PolicyFile> logger)
     : IPolicySource, IHostedService, IDisposable
 {
     private const int MaxAuditReasonLength = 500;
@@ -134,7 +134,9 @@ public sealed class PolicyFile(
             return;
         }
 
+        // Each node reads its own file: the node in the reason is how a node with a stale policy shows in the trail.
         var target = $"policy:{System.IO.Path.GetFileName(path)}";
+        reason = $"node {node.Writer.Node}: {reason}";
         var shortReason = reason.Length > MaxAuditReasonLength ? reason[..MaxAuditReasonLength] + "…" : reason;
         await audit.AppendAsync(new AuditRecord(clock.GetCurrentInstant(), AuditContext.System, AuditActions.PolicyLoad, target, decision, shortReason), ct);
     }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using SecretsBroker.Contracts.Health;
 using SecretsBroker.Contracts.Tokens;
+using SecretsBroker.IntegrationTests.Policy;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Health;
@@ -33,5 +34,30 @@ public sealed class StatusTests
 
         Assert.Matches("^token:[A-Za-z0-9_-]+:admin-initial$", status!.Caller);
         Assert.Equal(["admin"], status.Scopes);
+    }
+
+    [Fact]
+    public async Task Status_shows_this_nodes_id_and_the_sha256_of_the_policy_in_force_on_it()
+    {
+        using var policy = new PolicyFolder(PolicyFolder.ValidPolicy);
+        await using var broker = await TestBroker.StartAsync(new TestBrokerOptions { Settings = new Dictionary<string, string?> { ["Policy:File"] = policy.Path } });
+        using var admin = broker.Admin();
+
+        var status = await admin.GetFromJsonAsync<BrokerStatus>("/v1/status");
+
+        var nodeId = File.ReadAllText(Path.Combine(broker.DataDirectory, "node-id")).Trim();
+        Assert.Equal((nodeId, PolicyFolder.HashOf(PolicyFolder.ValidPolicy)), (status!.Node, status.PolicySha256));
+    }
+
+    [Fact]
+    public async Task Status_of_a_node_without_a_policy_file_shows_no_policy_hash()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var admin = broker.Admin();
+
+        var status = await admin.GetFromJsonAsync<BrokerStatus>("/v1/status");
+
+        Assert.Null(status!.PolicySha256);
+        Assert.Matches("^[0-9a-f]{32}$", status.Node);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Policy;
 using SecretsBroker.Core.Secrets;
+using SecretsBroker.Server.Hosting;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Policy;
@@ -26,7 +27,7 @@ public sealed class PolicyFileTests
 
         Assert.Equal(PolicyFolder.HashOf(PolicyFolder.ValidPolicy), current.Hash);
         Assert.Equal(["app-main-deploy"], current.Rules.Select(r => r.Name));
-        Assert.Equal(("system", "policy:policy.yaml", "allowed", $"sha256 {current.Hash}"), (load.Actor, load.Target, load.Decision, load.Reason));
+        Assert.Equal(("system", "policy:policy.yaml", "allowed", $"node {NodeOf(broker)}: sha256 {current.Hash}"), (load.Actor, load.Target, load.Decision, load.Reason));
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class PolicyFileTests
         Assert.True(reloaded, "the changed policy was not loaded within 10 s");
         Assert.Equal(2, Source(broker).Current.Roles["deploy-api"].MaxTtl.TotalHours);
         Assert.Equal(
-            [$"allowed sha256 {PolicyFolder.HashOf(PolicyFolder.ValidPolicy)}", $"allowed sha256 {PolicyFolder.HashOf(ChangedPolicy)}"],
+            [$"allowed node {NodeOf(broker)}: sha256 {PolicyFolder.HashOf(PolicyFolder.ValidPolicy)}", $"allowed node {NodeOf(broker)}: sha256 {PolicyFolder.HashOf(ChangedPolicy)}"],
             (await PolicyLoadsAsync(broker)).Select(e => $"{e.Decision} {e.Reason}"));
     }
 
@@ -74,7 +75,7 @@ public sealed class PolicyFileTests
         var rejection = (await PolicyLoadsAsync(broker)).Single(e => e.Decision == AuditDecision.Rejected);
         Assert.Equal("policy:policy.yaml", rejection.Target);
         Assert.Equal(
-            $"sha256 {PolicyFolder.HashOf(BrokenPolicy)}: policy.yaml:11:13: unknown role 'deploy-web': it is not defined under roles",
+            $"node {NodeOf(broker)}: sha256 {PolicyFolder.HashOf(BrokenPolicy)}: policy.yaml:11:13: unknown role 'deploy-web': it is not defined under roles",
             rejection.Reason);
         Assert.Contains($"{policy.Path}:11:13: unknown role 'deploy-web'", broker.Logs.All, StringComparison.Ordinal);
 
@@ -144,6 +145,8 @@ public sealed class PolicyFileTests
     }
 
     private static IPolicySource Source(TestBroker broker) => broker.Services.GetRequiredService<IPolicySource>();
+
+    private static string NodeOf(TestBroker broker) => broker.Services.GetRequiredService<BrokerNode>().Writer.Node;
 
     private static async Task<List<AuditEvent>> PolicyLoadsAsync(TestBroker broker)
     {
