@@ -462,6 +462,45 @@ public abstract class LeaseStoreContract : StoreContract
         await AssertNothingAuditedAsync(3);
     }
 
+    [Fact]
+    public async Task Two_sweeps_racing_end_every_expired_lease_exactly_once_each_audited_with_its_count()
+    {
+        var expired = new List<Lease>();
+        for (var i = 0; i < 30; i++)
+        {
+            expired.Add(await InsertActiveAsync(NewLease(ttl: Duration.FromSeconds(1))));
+        }
+
+        var unexpired = await InsertActiveAsync(NewLease(ttl: Duration.FromHours(1)));
+        Clock.Advance(Duration.FromMinutes(1));
+        var before = (await TrailAsync()).Count;
+
+        // Each node sweeps in small batches until it finds nothing left, as the expiry job does.
+        var counts = await RaceAsync(2, async _ =>
+        {
+            var moved = new List<int>();
+            do
+            {
+                moved.Add(await SweepExpiredAsync(batch: 4));
+            }
+            while (moved[^1] > 0);
+
+            return moved;
+        });
+
+        var ended = counts.SelectMany(c => c).Where(n => n > 0).ToList();
+        Assert.Equal(expired.Count, ended.Sum());
+        foreach (var lease in expired)
+        {
+            Assert.Equal(LeaseState.Revoking, await StateOfAsync(lease));
+        }
+
+        Assert.Equal(LeaseState.Active, await StateOfAsync(unexpired));
+        Assert.Equal(
+            ended.Select(n => Counted(SweepRecord, n).Target).Order(StringComparer.Ordinal),
+            (await TrailAsync()).Skip(before).Select(e => e.Target).Order(StringComparer.Ordinal));
+    }
+
     // --- reclaim issuing rows
 
     [Fact]
@@ -541,6 +580,38 @@ public abstract class LeaseStoreContract : StoreContract
         }
 
         Assert.Equal(leases.Take(2).Select(l => l.Id), await DueIdsAsync(Now, batch: 2));
+    }
+
+    [Fact]
+    public async Task A_lease_handed_out_for_clean_up_is_due_again_only_when_its_claim_lapses_without_an_outcome()
+    {
+        var lease = await InsertActiveAsync(NewLease());
+        await RevokeAsync(lease);
+
+        Assert.Equal([lease.Id], await DueIdsAsync(Now));
+
+        Assert.Empty(await DueIdsAsync(Now));
+        Assert.Empty(await DueIdsAsync(Now + LeaseRevocation.ClaimedFor - Duration.FromMilliseconds(1)));
+        Assert.Equal([lease.Id], await DueIdsAsync(Now + LeaseRevocation.ClaimedFor));
+    }
+
+    [Fact]
+    public async Task Two_clean_up_passes_at_once_are_handed_disjoint_leases_and_every_due_lease_once()
+    {
+        var due = new List<Lease>();
+        for (var i = 0; i < 30; i++)
+        {
+            var lease = await InsertActiveAsync(NewLease());
+            await RevokeAsync(lease);
+            due.Add(lease);
+        }
+
+        var passes = await RaceAsync(2, _ => DueIdsAsync(Now, batch: 20));
+
+        Assert.Empty(passes[0].Intersect(passes[1]));
+        Assert.Equal(
+            due.Select(l => l.Id).Order(StringComparer.Ordinal),
+            passes.SelectMany(p => p).Order(StringComparer.Ordinal));
     }
 
     [Fact]

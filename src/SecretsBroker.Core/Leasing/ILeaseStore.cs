@@ -63,7 +63,12 @@ public interface ILeaseStore
     /// </summary>
     Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct);
 
-    /// <summary>Leases whose downstream clean-up is due: <c>revoking</c> or <c>revoke_failed</c> with the next attempt at or before now.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="batch"/> leases whose downstream clean-up is due (<c>revoking</c> or
+    /// <c>revoke_failed</c> with the next attempt at or before now), longest due first: each is due again
+    /// only <see cref="LeaseRevocation.ClaimedFor"/> after <paramref name="now"/> unless its outcome is
+    /// recorded first, so callers on several nodes at once are handed disjoint leases.
+    /// </summary>
     Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct);
 
     /// <summary>Records the outcome of one clean-up pass in one transaction.</summary>
@@ -76,7 +81,15 @@ public interface ILeaseStore
 }
 
 /// <summary>A lease due for downstream clean-up, with how often it has failed so far.</summary>
-public sealed record LeaseRevocation(Lease Lease, int Attempts);
+public sealed record LeaseRevocation(Lease Lease, int Attempts)
+{
+    /// <summary>
+    /// How long a lease handed out for clean-up stays with its caller. As long as the longest retry
+    /// backoff (<see cref="Jobs.RevocationBackoff.Default"/>): a lease whose node died mid-pass is retried
+    /// no later than one whose target keeps failing.
+    /// </summary>
+    public static Duration ClaimedFor { get; } = Duration.FromMinutes(5);
+}
 
 /// <summary>What one clean-up attempt did: revoked, or failed with the next attempt time (and whether it now counts as <c>revoke_failed</c>).</summary>
 public sealed record RevocationOutcome(string LeaseId, bool Revoked, int Attempts, Instant? NextAttemptAt, bool Failed, Instant At);

@@ -1,16 +1,17 @@
+using Dapper;
 using NodaTime;
-using SecretsBroker.Core.Audit;
-using SecretsBroker.Core.BreakGlass;
-using SecretsBroker.Core.Compromise;
-using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
-using SecretsBroker.Core.Secrets;
+using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Postgres;
 
-#pragma warning disable CS9113, IDE0005 // Filled in store by store.
-/// <summary>The lease inventory in PostgreSQL.</summary>
+/// <summary>The security team's view of leases in PostgreSQL: read-only, page by page in lease id order (ids collate "C", so ordinal).</summary>
 public sealed class PostgresLeaseInventory(PostgresDatabase db) : ILeaseInventory
 {
-    public Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, NodaTime.Instant now, CancellationToken ct) => throw new NotImplementedException();
+    public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, Instant now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(LeaseSql.Page(filter), LeaseSql.PageParameters(filter, after, limit, now), cancellationToken: ct));
+        return rows.Select(r => r.ToLease()).ToList();
+    }
 }

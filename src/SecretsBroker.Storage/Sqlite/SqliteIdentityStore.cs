@@ -5,6 +5,7 @@ using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
+using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Sqlite;
 

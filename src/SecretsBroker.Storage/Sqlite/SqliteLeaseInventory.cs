@@ -11,7 +11,7 @@ public sealed class SqliteLeaseInventory(SqliteDatabase db) : ILeaseInventory
     public async Task<IReadOnlyList<Lease>> PageAsync(LeaseFilter filter, string? after, int limit, Instant now, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var args = new { After = after ?? "", filter.Issuer, filter.Subject, filter.Run, filter.Role, filter.State, filter.BreakGlass, Now = now, Limit = limit };
+        var args = LeaseSql.PageParameters(filter, after, limit, now);
         var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(LeaseSql.Page(filter), args, cancellationToken: ct));
         return rows.Select(r => r.ToLease()).ToList();
     }

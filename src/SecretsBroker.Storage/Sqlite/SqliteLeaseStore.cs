@@ -15,43 +15,22 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 {
     private static class Sql
     {
-        private const string Columns = LeaseSql.Columns;
-
-        private const string ToRevoking = LeaseSql.ToRevoking;
-
         // The token's claim set first (shared by the leases of one job, so usually already there), then
         // the lease pointing at it.
-        public const string Insert = """
+        public const string Insert = $"""
             INSERT INTO workload_claims (digest, issuer, claims) SELECT @ClaimsDigest, @Issuer, @Claims WHERE @ClaimsDigest IS NOT NULL
             ON CONFLICT (digest) DO NOTHING;
-            INSERT INTO lease (id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-                               issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass, claims_id,
-                               writer_node, writer_incarnation)
-            VALUES (@Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
-                    @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @BreakGlass,
-                    (SELECT id FROM workload_claims WHERE digest = @ClaimsDigest), @WriterNode, @WriterIncarnation)
+            INSERT INTO lease ({LeaseSql.WrittenColumns}, claims_id)
+            VALUES ({LeaseSql.WrittenValues}, (SELECT id FROM workload_claims WHERE digest = @ClaimsDigest))
             """;
-
-        public const string InsertCredential = "INSERT INTO lease_credential (lease_id, ciphertext) VALUES (@Id, @Credential)";
 
         // One command for both rows on the hot path: a command costs more than the statement it runs.
-        public const string InsertWithCredential = Insert + ";\n" + InsertCredential;
-
-        public const string Activate = "UPDATE lease SET state = 'active' WHERE id = @Id AND state = 'issuing'";
-
-        public const string Find = $"SELECT {Columns} FROM lease WHERE id = @Id";
-
-        public const string ReadCredential = """
-            SELECT c.ciphertext FROM lease_credential c JOIN lease l ON l.id = c.lease_id
-            WHERE c.lease_id = @Id AND l.state = 'active'
-            """;
-
-        public const string FindByIdempotencyKey = $"SELECT {Columns} FROM lease WHERE issuer = @Issuer AND subject = @Subject AND idempotency_key = @Key";
+        public const string InsertWithCredential = Insert + ";\n" + LeaseSql.InsertCredential;
 
         // Seeks the binding and the window's issue times, never an identity's leases (one identity may
         // have leased for every run of a repository).
         public const string FindReusable = $"""
-            SELECT {Columns} FROM lease INDEXED BY lease_reusable
+            SELECT {LeaseSql.Columns} FROM lease INDEXED BY lease_reusable
             WHERE issuer = @Issuer AND run_id = @RunId AND step = @Step AND purpose = @Purpose AND role = @Role
               AND issued_at >= @Since AND state = 'active' AND subject = @Subject AND job_id IS @JobId
             ORDER BY issued_at DESC LIMIT 1
@@ -62,11 +41,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             WHERE id = @Id AND {LeaseSql.ValidAtNow} AND break_glass = 0
             """;
 
-        public const string ReplaceCredential = "UPDATE lease_credential SET ciphertext = @Credential WHERE lease_id = @Id";
-
-        public const string Revoke = $"UPDATE lease SET {ToRevoking} WHERE id = @Id AND {LeaseSql.Live}";
-
-        public const string RevokeRun = $"UPDATE lease SET {ToRevoking} WHERE issuer = @Issuer AND run_id = @RunId AND {LeaseSql.Live}";
+        public const string RevokeRun = $"UPDATE lease SET {LeaseSql.ToRevoking} WHERE issuer = @Issuer AND run_id = @RunId AND {LeaseSql.Live}";
 
         public const string EraseRunCredentials = $"""
             DELETE FROM lease_credential
@@ -74,44 +49,39 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             """;
 
         public const string SweepExpired = $"""
-            UPDATE lease SET {ToRevoking}
+            UPDATE lease SET {LeaseSql.ToRevoking}
             WHERE id IN (SELECT id FROM lease WHERE {LeaseSql.ExpiredAtNow} LIMIT @Batch)
             """;
 
         public const string ReclaimStuckIssuing = $"""
-            UPDATE lease SET {ToRevoking}
+            UPDATE lease SET {LeaseSql.ToRevoking}
             WHERE id IN (SELECT id FROM lease WHERE state = 'issuing' AND issued_at < @Before)
             """;
 
         // Reads the issuing rows only (the partial index lease_issuing_by_age), never all leases.
         public const string ReclaimIssuingOfNode = $"""
-            UPDATE lease SET {ToRevoking}
+            UPDATE lease SET {LeaseSql.ToRevoking}
             WHERE id IN (SELECT id FROM lease WHERE state = 'issuing' AND writer_node = @Node AND writer_incarnation <> @ExceptIncarnation)
             """;
 
         public const string DueRevocations = $"""
-            SELECT {Columns}, revoke_attempts FROM lease
-            WHERE state IN ('revoking', 'revoke_failed') AND next_attempt_at <= @Now
+            SELECT {LeaseSql.Columns}, revoke_attempts FROM lease
+            WHERE {LeaseSql.DueAtNow}
             ORDER BY next_attempt_at LIMIT @Batch
             """;
 
-        // The clean-up's first attempt erases the credential, whatever the target answers: ending many
-        // leases at once (expiry, a compromised identity) leaves it to this step to keep that one
-        // statement narrow, and a lease that is not active never replays its credential anyway.
-        public const string EraseCredential = "DELETE FROM lease_credential WHERE lease_id = @LeaseId";
+        public const string ClaimRevocations = "UPDATE lease SET next_attempt_at = @ClaimedUntil WHERE id IN @Ids";
 
-        public const string MarkRevoked = """
+        public const string MarkRevoked = $"""
             UPDATE lease SET state = 'revoked', next_attempt_at = NULL, revoke_attempts = @Attempts
-            WHERE id = @LeaseId AND state IN ('revoking', 'revoke_failed')
+            WHERE id = @LeaseId AND {LeaseSql.CleaningUp}
             """;
 
-        public const string MarkAttemptFailed = """
+        public const string MarkAttemptFailed = $"""
             UPDATE lease SET revoke_attempts = @Attempts, next_attempt_at = @NextAttemptAt,
                              state = CASE WHEN @Failed THEN 'revoke_failed' ELSE state END
-            WHERE id = @LeaseId AND state IN ('revoking', 'revoke_failed')
+            WHERE id = @LeaseId AND {LeaseSql.CleaningUp}
             """;
-
-        public const string CountByState = "SELECT state, count(*) AS n FROM lease GROUP BY state";
 
         public const string LiveHandles = $"""
             SELECT handle FROM lease
@@ -119,16 +89,15 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             """;
     }
 
+    // SQLite limits the number of bound parameters in one statement.
+    private const int MaxBoundList = 500;
+
     public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
             try
             {
-                var row = new DynamicParameters(lease);
-                row.Add("Credential", credentialCiphertext);
-                row.Add("ClaimsDigest", lease.Claims is { } claims ? ClaimSetDigest.Of(lease.Issuer, claims) : null);
-                row.Add("WriterNode", lease.Writer?.Node);
-                row.Add("WriterIncarnation", lease.Writer?.Incarnation);
+                var row = LeaseSql.WriteParameters(lease, credentialCiphertext);
                 await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
@@ -144,31 +113,31 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            if (await c.ExecuteAsync(new CommandDefinition(Sql.Activate, new { Id = id }, tx, cancellationToken: ct)) == 0)
+            if (await c.ExecuteAsync(new CommandDefinition(LeaseSql.Activate, new { Id = id }, tx, cancellationToken: ct)) == 0)
             {
                 return false;
             }
 
-            await c.ExecuteAsync(new CommandDefinition(Sql.InsertCredential, new { Id = id, Credential = credentialCiphertext }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(LeaseSql.InsertCredential, new { Id = id, Credential = credentialCiphertext }, tx, cancellationToken: ct));
             return true;
         }, ct);
 
     public async Task<Lease?> FindAsync(string id, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        return (await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.Find, new { Id = id }, cancellationToken: ct)))?.ToLease();
+        return (await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(LeaseSql.Find, new { Id = id }, cancellationToken: ct)))?.ToLease();
     }
 
     public async Task<string?> ReadCredentialAsync(string id, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        return await c.ExecuteScalarAsync<string?>(new CommandDefinition(Sql.ReadCredential, new { Id = id }, cancellationToken: ct));
+        return await c.ExecuteScalarAsync<string?>(new CommandDefinition(LeaseSql.ReadCredential, new { Id = id }, cancellationToken: ct));
     }
 
     public async Task<Lease?> FindByIdempotencyKeyAsync(string issuer, string subject, string key, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(Sql.FindByIdempotencyKey, new { Issuer = issuer, Subject = subject, Key = key }, cancellationToken: ct));
+        var row = await c.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(LeaseSql.FindByIdempotencyKey, new { Issuer = issuer, Subject = subject, Key = key }, cancellationToken: ct));
         return row?.ToLease();
     }
 
@@ -190,7 +159,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
             if (credentialCiphertext is not null)
             {
-                await c.ExecuteAsync(new CommandDefinition(Sql.ReplaceCredential, args, tx, cancellationToken: ct));
+                await c.ExecuteAsync(new CommandDefinition(LeaseSql.ReplaceCredential, args, tx, cancellationToken: ct));
             }
 
             await audit.AppendAsync(c, tx, record, ct);
@@ -200,12 +169,12 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public Task<bool> RevokeAsync(string id, string reason, Instant now, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            if (await c.ExecuteAsync(new CommandDefinition(Sql.Revoke, new { Id = id, Reason = reason, Now = now }, tx, cancellationToken: ct)) == 0)
+            if (await c.ExecuteAsync(new CommandDefinition(LeaseSql.Revoke, new { Id = id, Reason = reason, Now = now }, tx, cancellationToken: ct)) == 0)
             {
                 return false;
             }
 
-            await c.ExecuteAsync(new CommandDefinition(Sql.EraseCredential, new { LeaseId = id }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(LeaseSql.EraseCredential, new { LeaseId = id }, tx, cancellationToken: ct));
 
             await audit.AppendAsync(c, tx, record, ct);
             return true;
@@ -230,17 +199,27 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
         RevokeManyAsync(Sql.ReclaimStuckIssuing, new { Before = issuedBefore, Reason = reason, Now = now }, recordFor, ct);
 
-    public async Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
-    {
-        await using var c = await db.OpenReadAsync(ct);
-        var rows = await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.DueRevocations, new { Now = now, Batch = batch }, cancellationToken: ct));
-        return rows.Select(r => new LeaseRevocation(r.ToLease(), r.RevokeAttempts)).ToList();
-    }
+    /// <summary>
+    /// Picks and claims in one write transaction: the one writer runs nothing between them, so two
+    /// passes at once are handed disjoint leases.
+    /// </summary>
+    public Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct) =>
+        writes.RunAsync<IReadOnlyList<LeaseRevocation>>(async (c, tx) =>
+        {
+            var rows = (await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.DueRevocations, new { Now = now, Batch = batch }, tx, cancellationToken: ct))).ToList();
+            var claimedUntil = now + LeaseRevocation.ClaimedFor;
+            foreach (var chunk in rows.Select(r => r.Id).Chunk(MaxBoundList))
+            {
+                await c.ExecuteAsync(new CommandDefinition(Sql.ClaimRevocations, new { Ids = chunk, ClaimedUntil = claimedUntil }, tx, cancellationToken: ct));
+            }
+
+            return rows.Select(r => new LeaseRevocation(r.ToLease(), r.RevokeAttempts)).ToList();
+        }, ct);
 
     public Task CompleteRevocationsAsync(IReadOnlyList<RevocationOutcome> outcomes, IReadOnlyList<AuditRecord> alerts, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(Sql.EraseCredential, outcomes, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(LeaseSql.EraseCredential, outcomes, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Sql.MarkRevoked, outcomes.Where(o => o.Revoked), tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Sql.MarkAttemptFailed, outcomes.Where(o => !o.Revoked), tx, cancellationToken: ct));
             foreach (var alert in alerts)
@@ -254,7 +233,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var rows = await c.QueryAsync<(string State, long N)>(new CommandDefinition(Sql.CountByState, cancellationToken: ct));
+        var rows = await c.QueryAsync<(string State, long N)>(new CommandDefinition(LeaseSql.CountByState, cancellationToken: ct));
         return rows.ToDictionary(r => r.State, r => r.N);
     }
 
@@ -263,8 +242,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         var live = new HashSet<string>(StringComparer.Ordinal);
         await using var c = await db.OpenReadAsync(ct);
 
-        // In chunks: SQLite limits the number of bound parameters in one statement.
-        foreach (var chunk in candidates.Chunk(500))
+        foreach (var chunk in candidates.Chunk(MaxBoundList))
         {
             live.UnionWith(await c.QueryAsync<string>(new CommandDefinition(Sql.LiveHandles, new { Provider = provider, Handles = chunk }, cancellationToken: ct)));
         }

@@ -118,13 +118,20 @@ internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILe
     public Task<int> ReclaimStuckIssuingAsync(Instant issuedBefore, string reason, Instant now, Func<int, AuditRecord> recordFor, CancellationToken ct) =>
         ReclaimIssuingAsync(l => l.IssuedAt < issuedBefore.AtStoredPrecision(), reason, now, recordFor);
 
+    /// <summary>Claims what it hands out by pushing the next attempt out, as the SQL stores do.</summary>
     public Task<IReadOnlyList<LeaseRevocation>> DueRevocationsAsync(Instant now, int batch, CancellationToken ct)
     {
         lock (gate)
         {
-            return Task.FromResult<IReadOnlyList<LeaseRevocation>>(Rows.Values
+            var due = Rows.Values
                 .Where(r => r.Lease.State is LeaseState.Revoking or LeaseState.RevokeFailed && r.NextAttemptAt <= now.AtStoredPrecision())
-                .OrderBy(r => r.NextAttemptAt).Take(batch).Select(r => new LeaseRevocation(AsRead(r.Lease), r.Attempts)).ToList());
+                .OrderBy(r => r.NextAttemptAt).Take(batch).ToList();
+            foreach (var r in due)
+            {
+                Rows[r.Lease.Id] = r with { NextAttemptAt = (now + LeaseRevocation.ClaimedFor).AtStoredPrecision() };
+            }
+
+            return Task.FromResult<IReadOnlyList<LeaseRevocation>>(due.Select(r => new LeaseRevocation(AsRead(r.Lease), r.Attempts)).ToList());
         }
     }
 
