@@ -149,4 +149,37 @@ public abstract class AlertOutboxContract : BreakGlassRequestContract
         Assert.Equal(claimed.Count, claimed.Distinct().Count());
         Assert.Equal(raised.Order(StringComparer.Ordinal), claimed.Order(StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// Two claims whose batches together just hold every due alert: each must take alerts the other
+    /// does not hold, or an alert is delivered twice and another not at all. The alerts are made due
+    /// again and raced for round after round, so the two claims meet inside their statements.
+    /// </summary>
+    [Fact]
+    public async Task Two_claims_racing_take_disjoint_alerts_that_together_are_every_due_alert()
+    {
+        var raised = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            raised.Add((await IssuedAsync()).Alert.Id);
+        }
+
+        var due = Now + AlertRetry.Default.ClaimFor;
+        Task<IReadOnlyList<string>[]> ClaimTwiceAtOnceAsync(Instant now, int batch) =>
+            RaceAsync(2, _ => Stores.Alerts.ClaimDueAlertsAsync(now, due + Duration.FromDays(1), batch, default));
+
+        // Nothing is due yet: this race only readies what each claim opens, so the races below overlap in their statements.
+        Assert.All(await ClaimTwiceAtOnceAsync(due - Duration.FromMilliseconds(1), raised.Count), Assert.Empty);
+        for (var round = 1; round <= 100; round++)
+        {
+            var claims = await ClaimTwiceAtOnceAsync(due, raised.Count / 2);
+
+            Assert.Empty(claims[0].Intersect(claims[1], StringComparer.Ordinal));
+            Assert.Equal(raised.Order(StringComparer.Ordinal), claims[0].Concat(claims[1]).Order(StringComparer.Ordinal));
+            foreach (var id in raised)
+            {
+                await Stores.Alerts.RetryAlertLaterAsync(id, round, due, default);
+            }
+        }
+    }
 }

@@ -1,36 +1,132 @@
+using Dapper;
 using NodaTime;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.BreakGlass;
-using SecretsBroker.Core.Compromise;
-using SecretsBroker.Core.Identity;
-using SecretsBroker.Core.Leasing;
-using SecretsBroker.Core.Secrets;
+using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Postgres;
 
-#pragma warning disable CS9113, IDE0005 // Filled in store by store.
-/// <summary>Break-glass requests in PostgreSQL.</summary>
+/// <summary>
+/// Break-glass requests in PostgreSQL, changed by every node. Each change is a conditional update (see
+/// <see cref="BreakGlassSql"/>): of two nodes racing to approve, issue, collect or review a request, the
+/// second waits for the first's row lock, finds the state it needed gone and answers false, with no
+/// audit record and no alert.
+/// </summary>
 public sealed class PostgresBreakGlassStore(PostgresDatabase db, PostgresAuditAppender audit) : IBreakGlassStore
 {
-    public Task InsertAsync(BreakGlassRequest request, AuditRecord record, CancellationToken ct) => throw new NotImplementedException();
+    private static class Sql
+    {
+        // Picks the requests with SKIP LOCKED in the expiring statement: of two sweeps at once, each
+        // expires (and audits) only the rows it locked, and neither waits for the other.
+        public const string ExpirePending = """
+            WITH due AS MATERIALIZED (
+                SELECT id FROM break_glass_request WHERE state = 'pending' AND approve_by <= @Now
+                FOR UPDATE SKIP LOCKED)
+            UPDATE break_glass_request SET state = 'expired'
+            FROM due WHERE break_glass_request.id = due.id
+            RETURNING break_glass_request.id
+            """;
 
-    public Task<BreakGlassRequest?> FindAsync(string id, CancellationToken ct) => throw new NotImplementedException();
+        // A read: what the sweep does with each row afterwards is the conditional MarkIssued, so two
+        // sweeps reading the same stranded request settle (and alert) it once.
+        public const string Stranded = """
+            SELECT r.id, coalesce(l.state = 'active', false) AS lease_live
+            FROM break_glass_request r LEFT JOIN lease l ON l.id = r.id
+            WHERE r.state = 'approved' AND r.approved_at <= @Before AND l.state IS DISTINCT FROM 'issuing'
+            ORDER BY r.approved_at LIMIT @Batch
+            """;
+    }
 
-    public Task<bool> ApproveAsync(string id, string approver, Instant now, AuditRecord record, CancellationToken ct) => throw new NotImplementedException();
+    public Task InsertAsync(BreakGlassRequest request, AuditRecord record, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertRequest, request, tx, cancellationToken: ct));
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
 
-    public Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct) => throw new NotImplementedException();
+    public async Task<BreakGlassRequest?> FindAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QuerySingleOrDefaultAsync<BreakGlassRequestRow>(new CommandDefinition(BreakGlassSql.FindRequest, new { Id = id }, cancellationToken: ct)))?.ToRequest();
+    }
 
-    public Task<IReadOnlyList<(string Id, bool LeaseLive)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct) => throw new NotImplementedException();
+    public Task<bool> ApproveAsync(string id, string approver, Instant now, AuditRecord record, CancellationToken ct) =>
+        ChangeAsync(BreakGlassSql.Approve, new { Id = id, Approver = approver, Now = now }, record, ct);
 
-    public Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct) => throw new NotImplementedException();
+    public Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.MarkIssued, new { Id = id, LeaseId = leaseId }, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
 
-    public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) => throw new NotImplementedException();
+            if (alert is not null)
+            {
+                await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertAlert, alert, tx, cancellationToken: ct));
+            }
 
-    public Task<int> ExpirePendingAsync(Instant now, Func<string, AuditRecord> recordFor, CancellationToken ct) => throw new NotImplementedException();
+            return true;
+        }, ct);
 
-    public Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct) => throw new NotImplementedException();
+    public async Task<IReadOnlyList<(string Id, bool LeaseLive)>> StrandedAsync(Instant approvedBefore, int batch, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string, bool)>(new CommandDefinition(Sql.Stranded, new { Before = approvedBefore, Batch = batch }, cancellationToken: ct));
+        return rows.ToList();
+    }
 
-    public Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct) => throw new NotImplementedException();
+    public Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct) =>
+        ChangeAsync(BreakGlassSql.MarkCollected, new { Id = id, Now = now }, record, ct);
 
-    public Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct) => throw new NotImplementedException();
+    public Task<bool> ReviewAsync(string id, string reviewer, string outcome, string? notes, Instant now, AuditRecord record, CancellationToken ct) =>
+        ChangeAsync(BreakGlassSql.Review, new { Id = id, Reviewer = reviewer, Outcome = outcome, Notes = notes, Now = now }, record, ct);
+
+    public Task<int> ExpirePendingAsync(Instant now, Func<string, AuditRecord> recordFor, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var expired = (await c.QueryAsync<string>(new CommandDefinition(Sql.ExpirePending, new { Now = now }, tx, cancellationToken: ct))).ToList();
+            foreach (var id in expired)
+            {
+                await audit.AppendAsync(c, tx, recordFor(id), ct);
+            }
+
+            return expired.Count;
+        }, ct);
+
+    public async Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<BreakGlassRequestRow>(new CommandDefinition(unreviewedOnly ? BreakGlassSql.ListUnreviewed : BreakGlassSql.ListAll, new { After = after, Limit = limit }, cancellationToken: ct));
+        return rows.Select(r => r.ToRequest()).ToList();
+    }
+
+    public async Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<BreakGlassRequestRow>(new CommandDefinition(
+            BreakGlassSql.DueReminders, new { RequestedBefore = requestedBefore, RemindedBefore = remindedBefore, Batch = batch }, cancellationToken: ct));
+        return rows.Select(r => r.ToRequest()).ToList();
+    }
+
+    public Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct));
+            return await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertAlert, alert, tx, cancellationToken: ct));
+        }, ct);
+
+    /// <summary>Runs one conditional update and, only when it changed the request, appends its audit record in the same transaction.</summary>
+    private Task<bool> ChangeAsync(string sql, object args, AuditRecord record, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await audit.AppendAsync(c, tx, record, ct);
+            return true;
+        }, ct);
 }

@@ -2,6 +2,7 @@ using Dapper;
 using NodaTime;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.BreakGlass;
+using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Sqlite;
 
@@ -10,47 +11,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
 {
     private static class Sql
     {
-        public const string Insert = """
-            INSERT INTO break_glass_request (id, role, requester, requester_actor, justification, incident, ttl_seconds, state, requested_at, approve_by, approved_at)
-            VALUES (@Id, @Role, @Requester, @RequesterActor, @Justification, @Incident, @TtlSeconds, @State, @RequestedAt, @ApproveBy,
-                    CASE WHEN @State = 'approved' THEN @RequestedAt END)
-            """;
-
-        public const string Approve = """
-            UPDATE break_glass_request SET state = 'approved', approver = @Approver, approved_at = @Now
-            WHERE id = @Id AND state = 'pending' AND approve_by > @Now AND requester <> @Approver
-            """;
-
-        public const string MarkIssued = """
-            UPDATE break_glass_request SET state = CASE WHEN @LeaseId IS NULL THEN 'failed' ELSE 'issued' END, lease_id = @LeaseId
-            WHERE id = @Id AND (state = 'approved' OR (state = 'failed' AND @LeaseId IS NOT NULL))
-            """;
-
-        public const string MarkCollected = """
-            UPDATE break_glass_request SET collected_at = @Now
-            WHERE id = @Id AND state = 'issued' AND approver IS NOT NULL AND collected_at IS NULL
-            """;
-
-        public const string Review = """
-            UPDATE break_glass_request SET reviewer = @Reviewer, review_outcome = @Outcome, review_notes = @Notes, reviewed_at = @Now
-            WHERE id = @Id AND state = 'issued' AND reviewed_at IS NULL AND requester <> @Reviewer AND approver IS NOT @Reviewer
-            """;
-
         public const string ExpirePending = "UPDATE break_glass_request SET state = 'expired' WHERE state = 'pending' AND approve_by <= @Now RETURNING id";
-
-        // Keyset paging, newest first: (requested_at, id) orders every request, even two in the same millisecond.
-        private const string AfterCursor = "(@After IS NULL OR (requested_at, id) < (SELECT requested_at, id FROM break_glass_request WHERE id = @After))";
-
-        public const string ListAll = $"SELECT {BreakGlassSql.RequestColumns} FROM break_glass_request WHERE {AfterCursor} ORDER BY requested_at DESC, id DESC LIMIT @Limit";
-
-        public const string DueReminders = $"""
-            SELECT {BreakGlassSql.RequestColumns} FROM break_glass_request
-            WHERE state = 'issued' AND reviewed_at IS NULL AND requested_at <= @RequestedBefore
-              AND (reminded_at IS NULL OR reminded_at <= @RemindedBefore)
-            ORDER BY requested_at LIMIT @Batch
-            """;
-
-        public const string MarkReminded = "UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id";
 
         public const string Stranded = """
             SELECT r.id, coalesce(l.state = 'active', 0) AS lease_live
@@ -58,17 +19,12 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             WHERE r.state = 'approved' AND r.approved_at <= @Before AND l.state IS NOT 'issuing'
             ORDER BY r.approved_at LIMIT @Batch
             """;
-
-        public const string ListUnreviewed = $"""
-            SELECT {BreakGlassSql.RequestColumns} FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL AND {AfterCursor}
-            ORDER BY requested_at DESC, id DESC LIMIT @Limit
-            """;
     }
 
     public Task InsertAsync(BreakGlassRequest request, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(Sql.Insert, request, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertRequest, request, tx, cancellationToken: ct));
             await audit.AppendAsync(c, tx, record, ct);
             return true;
         }, ct);
@@ -82,7 +38,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
     public Task<bool> ApproveAsync(string id, string approver, Instant now, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            if (await c.ExecuteAsync(new CommandDefinition(Sql.Approve, new { Id = id, Approver = approver, Now = now }, tx, cancellationToken: ct)) == 0)
+            if (await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.Approve, new { Id = id, Approver = approver, Now = now }, tx, cancellationToken: ct)) == 0)
             {
                 return false;
             }
@@ -94,7 +50,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
     public Task<bool> MarkIssuedAsync(string id, string? leaseId, BreakGlassAlert? alert, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            if (await c.ExecuteAsync(new CommandDefinition(Sql.MarkIssued, new { Id = id, LeaseId = leaseId }, tx, cancellationToken: ct)) == 0)
+            if (await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.MarkIssued, new { Id = id, LeaseId = leaseId }, tx, cancellationToken: ct)) == 0)
             {
                 return false;
             }
@@ -117,7 +73,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
     public Task<bool> MarkCollectedAsync(string id, Instant now, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            if (await c.ExecuteAsync(new CommandDefinition(Sql.MarkCollected, new { Id = id, Now = now }, tx, cancellationToken: ct)) == 0)
+            if (await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.MarkCollected, new { Id = id, Now = now }, tx, cancellationToken: ct)) == 0)
             {
                 return false;
             }
@@ -130,7 +86,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
         writes.RunAsync(async (c, tx) =>
         {
             var row = new { Id = id, Reviewer = reviewer, Outcome = outcome, Notes = notes, Now = now };
-            if (await c.ExecuteAsync(new CommandDefinition(Sql.Review, row, tx, cancellationToken: ct)) == 0)
+            if (await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.Review, row, tx, cancellationToken: ct)) == 0)
             {
                 return false;
             }
@@ -154,7 +110,7 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
     public async Task<IReadOnlyList<BreakGlassRequest>> ListAsync(bool unreviewedOnly, string? after, int limit, CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        var rows = await c.QueryAsync<BreakGlassRequestRow>(new CommandDefinition(unreviewedOnly ? Sql.ListUnreviewed : Sql.ListAll, new { After = after, Limit = limit }, cancellationToken: ct));
+        var rows = await c.QueryAsync<BreakGlassRequestRow>(new CommandDefinition(unreviewedOnly ? BreakGlassSql.ListUnreviewed : BreakGlassSql.ListAll, new { After = after, Limit = limit }, cancellationToken: ct));
         return rows.Select(r => r.ToRequest()).ToList();
     }
 
@@ -162,14 +118,14 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
     {
         await using var c = await db.OpenReadAsync(ct);
         var rows = await c.QueryAsync<BreakGlassRequestRow>(new CommandDefinition(
-            Sql.DueReminders, new { RequestedBefore = requestedBefore, RemindedBefore = remindedBefore, Batch = batch }, cancellationToken: ct));
+            BreakGlassSql.DueReminders, new { RequestedBefore = requestedBefore, RemindedBefore = remindedBefore, Batch = batch }, cancellationToken: ct));
         return rows.Select(r => r.ToRequest()).ToList();
     }
 
     public Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(Sql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct));
             return await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertAlert, alert, tx, cancellationToken: ct));
         }, ct);
 }

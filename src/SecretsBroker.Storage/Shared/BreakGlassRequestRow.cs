@@ -1,25 +1,9 @@
 using NodaTime;
 using SecretsBroker.Core.BreakGlass;
 
-namespace SecretsBroker.Storage.Sqlite;
+namespace SecretsBroker.Storage.Shared;
 
-/// <summary>The SQL the break-glass store and the alert outbox share: the request's columns and the alert row.</summary>
-internal static class BreakGlassSql
-{
-    public const string RequestColumns = """
-        id, role, requester, requester_actor, justification, incident, ttl_seconds, state, requested_at, approve_by,
-        approver, lease_id, reviewer, review_outcome, review_notes, reviewed_at
-        """;
-
-    public const string FindRequest = $"SELECT {RequestColumns} FROM break_glass_request WHERE id = @Id";
-
-    public const string InsertAlert = """
-        INSERT INTO alert (id, kind, request_id, raised_at, failures, next_attempt_at)
-        VALUES (@Id, @Kind, @RequestId, @RaisedAt, @Failures, @NextAttemptAt)
-        """;
-}
-
-/// <summary>A break-glass request as its row reads.</summary>
+/// <summary>A <c>break_glass_request</c> row as Dapper reads it.</summary>
 internal sealed class BreakGlassRequestRow
 {
     public string Id { get; init; } = "";
