@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SecretsBroker.Storage.Sqlite;
+namespace SecretsBroker.Storage.Shared;
 
 /// <summary>The key of a stored claim set: SHA-256 of its issuer and canonical JSON, so equal sets are stored once.</summary>
 internal static class ClaimSetDigest
