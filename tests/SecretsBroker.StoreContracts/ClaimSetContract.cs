@@ -1,4 +1,5 @@
 using NodaTime;
+using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
 
@@ -102,6 +103,31 @@ public abstract class ClaimSetContract : LeaseRevocationContract
         Assert.Equal(1, ended);
         await AssertEndedByAsync(revocation, again);
         Assert.Equal(1, await Stores.Identities.PruneClaimSetsAsync(default));
+    }
+
+    /// <summary>
+    /// Another node prunes while a lease is issued under a set no live lease points at yet: the prune
+    /// either leaves that set or removes it before the lease is written, never from under it.
+    /// </summary>
+    [Fact]
+    public async Task A_lease_issued_under_a_claim_set_while_it_is_pruned_is_still_found_by_a_selector()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var job = Claims(("repository", "acme/app"), ("run_id", ContractFakers.RunId()));
+            await EndByCallerAsync(await IssueUnderAsync(ContractFakers.Subject(), job));
+            var lease = NewLease() with { Subject = ContractFakers.Subject(), Claims = ClaimSet.Canonical(job) };
+            var insert = Task.Run(() => Stores.Leases.InsertAsync(lease, null, NewRecord(AuditActions.LeaseIssue, "lease:" + lease.Id), default));
+            var prune = Task.Run(() => Stores.Identities.PruneClaimSetsAsync(default));
+            await Task.WhenAll(insert, prune);
+            var revocation = Revocation(ClaimTarget("run_id", job["run_id"]));
+
+            var ended = await RevokeAsync(revocation);
+
+            Assert.True(await insert);
+            Assert.Equal(1, ended);
+            await AssertEndedByAsync(revocation, lease);
+        }
     }
 
     [Fact]

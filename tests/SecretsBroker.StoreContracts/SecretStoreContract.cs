@@ -183,6 +183,25 @@ public abstract class SecretStoreContract : StoreContract
         await AssertNothingAuditedAsync(2);
     }
 
+
+    /// <summary>Two nodes rotating one secret at once: each round a fresh secret, so every round is a race of its own.</summary>
+    [Fact]
+    public async Task Two_racing_rotations_to_the_same_next_version_leave_exactly_one_pending_winner()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var v1 = await AddAsync(NewSecretVersion(NewName(), 1));
+            var rotations = new[] { NewSecretVersion(v1.Name, 2), NewSecretVersion(v1.Name, 2) };
+            var before = (await TrailAsync()).Count;
+
+            var outcomes = await RaceAsync(2, i => Stores.Secrets.AddPendingVersionAsync(rotations[i], NewRecord("secret.rotate", "secret:" + v1.Name), default));
+
+            var winner = rotations[Assert.Single(Enumerable.Range(0, outcomes.Length), i => outcomes[i])];
+            Assert.Equal(winner.Ciphertext, Assert.Single(await Stores.Secrets.PendingVersionsAsync(default), p => p.Name == v1.Name).Ciphertext);
+            Assert.Equal(1, await Stores.Secrets.CurrentVersionAsync(v1.Name, default));
+            Assert.Equal(before + 1, (await TrailAsync()).Count);
+        }
+    }
     [Fact]
     public async Task A_pending_version_of_an_unknown_secret_is_refused_without_an_audit_record()
     {

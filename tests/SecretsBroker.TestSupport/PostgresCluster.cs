@@ -25,6 +25,10 @@ public sealed class PostgresCluster : IDisposable
     private readonly string binDirectory;
     private readonly Lock runLock = new();
     private readonly SemaphoreSlim storeDatabaseLock = new(1, 1);
+
+    // GRANT and REVOKE on one database rewrite its one pg_database row, and two at once fail with
+    // "tuple concurrently updated": stores made and dropped by tests running in parallel take turns.
+    private readonly SemaphoreSlim databaseGrantLock = new(1, 1);
     private readonly HashSet<string> storeDatabases = [];
     private bool disposed;
 
@@ -143,7 +147,8 @@ public sealed class PostgresCluster : IDisposable
         var id = Guid.NewGuid().ToString("N")[..10];
         var login = new PostgresLogin("sb_store_" + id, RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32));
         var schema = "broker_" + id;
-        await ExecuteAsync("postgres", $"CREATE ROLE \"{login.Username}\" LOGIN PASSWORD '{login.Password}'; GRANT CONNECT ON DATABASE \"{database}\" TO \"{login.Username}\"");
+        await ExecuteAsync("postgres", $"CREATE ROLE \"{login.Username}\" LOGIN PASSWORD '{login.Password}'");
+        await GrantInTurnAsync($"GRANT CONNECT ON DATABASE \"{database}\" TO \"{login.Username}\"");
         await ExecuteAsync(database, $"CREATE SCHEMA {schema} AUTHORIZATION \"{login.Username}\"; CREATE SCHEMA {schema}_jobs AUTHORIZATION \"{login.Username}\"");
         var connectionString = new NpgsqlConnectionStringBuilder
         {
@@ -162,7 +167,21 @@ public sealed class PostgresCluster : IDisposable
     {
         await ExecuteAsync("postgres", $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{store.Login.Username}'");
         await ExecuteAsync(store.Database, $"DROP SCHEMA IF EXISTS {store.Schema} CASCADE; DROP SCHEMA IF EXISTS {store.JobSchema} CASCADE");
-        await ExecuteAsync("postgres", $"REVOKE CONNECT ON DATABASE \"{store.Database}\" FROM \"{store.Login.Username}\"; DROP ROLE IF EXISTS \"{store.Login.Username}\"");
+        await GrantInTurnAsync($"REVOKE CONNECT ON DATABASE \"{store.Database}\" FROM \"{store.Login.Username}\"");
+        await ExecuteAsync("postgres", $"DROP ROLE IF EXISTS \"{store.Login.Username}\"");
+    }
+
+    private async Task GrantInTurnAsync(string sql)
+    {
+        await databaseGrantLock.WaitAsync();
+        try
+        {
+            await ExecuteAsync("postgres", sql);
+        }
+        finally
+        {
+            databaseGrantLock.Release();
+        }
     }
 
     private async Task EnsureStoreDatabaseAsync(string database)

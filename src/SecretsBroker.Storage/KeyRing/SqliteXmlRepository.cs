@@ -1,6 +1,6 @@
 using System.Xml.Linq;
-using Dapper;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using SecretsBroker.Storage.Shared;
 using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Storage.KeyRing;
@@ -11,22 +11,15 @@ namespace SecretsBroker.Storage.KeyRing;
 /// </summary>
 public sealed class SqliteXmlRepository(SqliteDatabase db) : IXmlRepository
 {
-    private static class Sql
-    {
-        public const string All = "SELECT xml FROM data_protection_key ORDER BY friendly_name";
-
-        public const string Insert = "INSERT INTO data_protection_key (friendly_name, xml) VALUES (@FriendlyName, @Xml)";
-    }
-
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         using var c = db.Open();
-        return c.Query<string>(Sql.All).Select(x => XElement.Parse(x)).ToList();
+        return KeyRingTable.AllElements(c);
     }
 
     public void StoreElement(XElement element, string friendlyName)
     {
         using var c = db.Open();
-        c.Execute(Sql.Insert, new { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
+        KeyRingTable.Store(c, element, friendlyName);
     }
 }
