@@ -32,6 +32,13 @@ public interface IBrokerDatabase
     /// master key, which is not in it. The folder is made owner-only when it does not exist.
     /// </summary>
     Task BackupAsync(string destination, CancellationToken ct);
+
+    /// <summary>
+    /// Where this store's data was moved to (a location, never a login) when it was copied into
+    /// another store, else null. A moved store must not serve again: two live stores would each issue
+    /// leases the other knows nothing of. Only an embedded store is ever the source of a move.
+    /// </summary>
+    Task<string?> ReadMovedToAsync(CancellationToken ct) => Task.FromResult<string?>(null);
 }
 
 /// <summary>Readiness of the database: reachable, and migrated to the schema this build expects.</summary>

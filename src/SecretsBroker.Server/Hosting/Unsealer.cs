@@ -28,6 +28,12 @@ public sealed class Unsealer(
 
     public async Task<Outcome> UnsealAsync(CancellationToken ct)
     {
+        // Before anything is opened or created: the data of a moved store lives on elsewhere now.
+        if (await db.ReadMovedToAsync(ct) is { } movedTo)
+        {
+            throw new InvalidOperationException($"The store {db.Location} was moved to {movedTo} by migrate-store; start the broker on that store instead. A moved store never serves again.");
+        }
+
         CreateDataDirectory(options.Value.DataDirectory);
         var storedCheck = await db.ReadSealCheckAsync(ct);
         return storedCheck is null ? await InitializeAsync(ct) : await OpenAsync(storedCheck, ct);
