@@ -15,6 +15,7 @@ using SecretsBroker.Server.Humans;
 using SecretsBroker.Server.Identities;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
+using SecretsBroker.Server.Migration;
 using SecretsBroker.Server.Policy;
 using SecretsBroker.Server.Secrets;
 using SecretsBroker.Server.Tokens;
@@ -27,6 +28,12 @@ public static class Program
 {
     public static async Task Main(string[] args)
     {
+        if (args is [MigrateStoreCommand.Name, ..])
+        {
+            Environment.ExitCode = await MigrateStoreCommand.RunAsync(args);
+            return;
+        }
+
         await using var app = Build(args);
         var outcome = await app.Services.GetRequiredService<Unsealer>().UnsealAsync(CancellationToken.None);
         if (outcome.InitialAdminToken is { } token)

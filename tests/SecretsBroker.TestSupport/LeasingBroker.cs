@@ -111,6 +111,21 @@ public sealed class LeasingBroker : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A runner whose token has its own subject but the issuer's repository claim (so the policy lets it lease).</summary>
+    public HttpClient RunnerWithSubject(string subject)
+    {
+        var client = Broker.Client();
+        var token = Ci.Mint(Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?>
+        {
+            ["sub"] = subject,
+            ["run_id"] = Ci.RunId,
+            ["check_run_id"] = Ci.JobId,
+            ["repository"] = Ci.Repository,
+        });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     public static Task<HttpResponseMessage> LeaseAsync(HttpClient runner, string run, string step, string purpose = "smoke", string role = Role, long? ttlSeconds = null, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, Routes.Leases) { Content = JsonContent.Create(new IssueLeaseRequest(role, run, step, purpose, ttlSeconds)) };

@@ -42,6 +42,13 @@ public interface IBrokerDatabase
     /// its key ring and initial admin token. Writes nothing.
     /// </summary>
     Task<IAsyncDisposable> HoldFirstStartAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Where this store's data was moved to (a location, never a login) when it was copied into
+    /// another store, else null. A moved store must not serve again: two live stores would each issue
+    /// leases the other knows nothing of. Only an embedded store is ever the source of a move.
+    /// </summary>
+    Task<string?> ReadMovedToAsync(CancellationToken ct) => Task.FromResult<string?>(null);
 }
 
 /// <summary>Readiness of the database: reachable, and migrated to the schema this build expects.</summary>

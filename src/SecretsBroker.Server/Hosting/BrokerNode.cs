@@ -30,7 +30,8 @@ public sealed class BrokerNode : IDisposable
 
     public void Dispose() => folderLock?.Dispose();
 
-    private static FileStream Lock(string path, string dataDirectory)
+    /// <summary>The data folder's lock alone, for an offline command that must not run beside a broker.</summary>
+    internal static FileStream Lock(string path, string dataDirectory)
     {
         try
         {

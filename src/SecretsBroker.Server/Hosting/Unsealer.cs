@@ -31,6 +31,12 @@ public sealed class Unsealer(
 
     public async Task<Outcome> UnsealAsync(CancellationToken ct)
     {
+        // Before anything is opened or created: the data of a moved store lives on elsewhere now.
+        if (await db.ReadMovedToAsync(ct) is { } movedTo)
+        {
+            throw new InvalidOperationException($"The store {db.Location} was moved to {movedTo} by migrate-store; start the broker on that store instead. A moved store never serves again.");
+        }
+
         CreateDataDirectory(options.Value.DataDirectory);
         string? storedCheck;
         await using (await db.HoldFirstStartAsync(ct))

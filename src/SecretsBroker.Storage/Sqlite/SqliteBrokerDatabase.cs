@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using NodaTime;
 using SecretsBroker.Core.Database;
+using SecretsBroker.Storage.Migration;
 
 namespace SecretsBroker.Storage.Sqlite;
 
@@ -64,6 +65,8 @@ public sealed class SqliteBrokerDatabase(SqliteDatabase db) : IBrokerDatabase
             return new DatabaseHealth(false, false);
         }
     }
+
+    public Task<string?> ReadMovedToAsync(CancellationToken ct) => Task.FromResult(MovedStoreMarker.Read(db.Path));
 
     public async Task BackupAsync(string destination, CancellationToken ct)
     {

@@ -21,21 +21,6 @@ public sealed class CompromisedIdentityTests
     private static async Task<HttpClient> SecurityAsync(LeasingBroker world) =>
         world.Broker.Client(await world.Broker.CreateTokenAsync("security-team", "security"));
 
-    /// <summary>A runner whose token has its own subject but the broker's repository claim (so the policy lets it lease).</summary>
-    private static HttpClient RunnerWithSubject(LeasingBroker world, string subject)
-    {
-        var client = world.Broker.Client();
-        var token = world.Ci.Mint(world.Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?>
-        {
-            ["sub"] = subject,
-            ["run_id"] = world.Ci.RunId,
-            ["check_run_id"] = world.Ci.JobId,
-            ["repository"] = world.Ci.Repository,
-        });
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
     /// <summary>A runner of the issuer's usual subject whose token names <paramref name="actor"/> (the person who started the job).</summary>
     private static HttpClient RunnerStartedBy(LeasingBroker world, string actor, string job)
     {
@@ -79,7 +64,7 @@ public sealed class CompromisedIdentityTests
     {
         await using var world = await LeasingBroker.StartAsync();
         using var stolen = world.Runner();
-        using var other = RunnerWithSubject(world, "repo:acme/other:environment:staging");
+        using var other = world.RunnerWithSubject("repo:acme/other:environment:staging");
         var a = await LeaseAsync(stolen, world);
         var b = await LeaseAsync(stolen, world, "migrate-db");
         var untouched = await LeaseAsync(other, world);
@@ -104,7 +89,7 @@ public sealed class CompromisedIdentityTests
     {
         await using var world = await LeasingBroker.StartAsync();
         using var first = world.Runner();
-        using var second = RunnerWithSubject(world, $"repo:{world.Ci.Repository}:environment:staging");
+        using var second = world.RunnerWithSubject($"repo:{world.Ci.Repository}:environment:staging");
         var a = await LeaseAsync(first, world);
         var b = await LeaseAsync(second, world);
         using var security = await SecurityAsync(world);
