@@ -1,4 +1,4 @@
-using SecretsBroker.Storage.Sqlite;
+using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Postgres;
 

@@ -4,7 +4,6 @@ using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Storage.Shared;
-using SecretsBroker.Storage.Sqlite;
 
 namespace SecretsBroker.Storage.Postgres;
 

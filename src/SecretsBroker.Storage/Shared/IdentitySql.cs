@@ -1,5 +1,3 @@
-using SecretsBroker.Storage.Sqlite;
-
 namespace SecretsBroker.Storage.Shared;
 
 /// <summary>The identity store's statements that SQLite and PostgreSQL run unchanged.</summary>
