@@ -51,8 +51,8 @@ public static class PostgresJobStorage
         // A lock a killed node left holds its resource back at most this long.
         DistributedLockTimeout = TimeSpan.FromSeconds(30),
 
-        // The nodes enlist in no ambient transaction; each job writes through the stores.
-        EnableTransactionScopeEnlistment = false,
+        // The library's default, which Npgsql's connection strings (Enlist=true) require of it.
+        EnableTransactionScopeEnlistment = true,
 
         JobExpirationCheckInterval = TimeSpan.FromMinutes(10),
     };
