@@ -350,6 +350,33 @@ public abstract class IdentityStoreContract : LeaseRevocationContract
         }
     }
 
+    /// <summary>
+    /// The check after an issuance: its lease committed, then the committed block rules read. Against a
+    /// block being written at the same moment, either the read finds the rule (and the issuer ends the
+    /// lease itself) or the revocation ends the lease; a lease left live by both would be lost.
+    /// </summary>
+    [Fact]
+    public async Task A_lease_committed_while_its_identity_is_blocked_is_ended_by_the_block_or_refused_by_the_rules_read_after_it()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var lease = NewLease() with { Subject = ContractFakers.Subject(), Claims = SomeClaimSet };
+            var revocation = Revocation(SubjectTarget(lease.Subject), block: true);
+            var issue = Task.Run(async () =>
+            {
+                await Stores.Leases.InsertAsync(lease, null, NewRecord(AuditActions.LeaseIssue, "lease:" + lease.Id), default);
+                return await Stores.Identities.BlockRulesAsync(default);
+            });
+            var revoke = Task.Run(() => RevokeAsync(revocation));
+
+            await Task.WhenAll(issue, revoke);
+
+            var refused = (await issue).Any(r => r.Target.RuleKey == revocation.Target.RuleKey);
+            var ended = (await FindAsync(lease)).State == LeaseState.Revoking;
+            Assert.True(refused || ended, $"round {round}: the lease is live, and the rules read after it committed held no block");
+        }
+    }
+
     [Fact]
     public async Task A_selector_matches_claim_names_and_values_with_slashes_colons_dots_and_unicode_exactly()
     {

@@ -1,5 +1,6 @@
 using Dapper;
 using NodaTime;
+using Npgsql;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
@@ -7,11 +8,31 @@ using SecretsBroker.Storage.Shared;
 
 namespace SecretsBroker.Storage.Postgres;
 
-/// <summary>Workload identities, revocations and block rules in PostgreSQL.</summary>
+/// <summary>
+/// Workload identities, revocations and block rules in PostgreSQL.
+/// <para>
+/// A block written on one node must reach every issuance that its revocation could miss. The check
+/// after an issuance commits reads the committed rules (<see cref="BlockRulesAsync"/>) under a shared
+/// advisory lock, and a revocation that writes a block holds the same lock exclusively from before its
+/// statement reads the live leases until it commits. Either the read waits for the block's commit and
+/// sees it, or it ran before the revocation began, so the lease it follows had committed and the
+/// revocation's statement finds and ends it. Block and unblock notify every node on commit
+/// (<see cref="PostgresBlockRuleFeed"/>), which refreshes the rules the other nodes hold in memory.
+/// </para>
+/// </summary>
 public sealed class PostgresIdentityStore(PostgresDatabase db, PostgresAuditAppender audit) : IIdentityStore
 {
     private static class Sql
     {
+        private const string RulesLockKey = "hashtext(current_schema() || '.block-rules')";
+
+        public const string LockRulesToChange = $"SELECT pg_advisory_xact_lock({RulesLockKey})";
+
+        public const string LockRulesToRead = $"SELECT pg_advisory_xact_lock_shared({RulesLockKey})";
+
+        // Delivered to the listeners when the transaction commits, and not at all when it rolls back.
+        public const string NotifyRulesChanged = "SELECT pg_notify(@Channel, '')";
+
         // The same transition as the lease store's, marked with the revocation that made it.
         private const string ToRevoking = LeaseSql.ToRevoking + ", revocation_id = @RevocationId";
 
@@ -61,12 +82,18 @@ public sealed class PostgresIdentityStore(PostgresDatabase db, PostgresAuditAppe
         db.InTransactionAsync(async (c, tx) =>
         {
             var target = revocation.Target;
+            if (revocation.Block is not null)
+            {
+                await c.ExecuteAsync(new CommandDefinition(Sql.LockRulesToChange, transaction: tx, cancellationToken: ct));
+            }
+
             var revoke = target.Subject is null ? Sql.RevokeSelector : Sql.RevokeSubject;
             var n = await c.ExecuteAsync(new CommandDefinition(revoke, RevocationParameters.Leases(revocation), tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(IdentitySql.InsertRevocation, RevocationParameters.Row(revocation, n), tx, cancellationToken: ct));
             if (revocation.Block is { } block)
             {
                 await c.ExecuteAsync(new CommandDefinition(IdentitySql.UpsertBlock, RevocationParameters.Block(target, block), tx, cancellationToken: ct));
+                await NotifyRulesChangedAsync(c, tx, ct);
             }
 
             await audit.AppendAsync(c, tx, recordFor(n), ct);
@@ -97,13 +124,18 @@ public sealed class PostgresIdentityStore(PostgresDatabase db, PostgresAuditAppe
                 return false;
             }
 
+            await NotifyRulesChangedAsync(c, tx, ct);
             await audit.AppendAsync(c, tx, record, ct);
             return true;
         }, ct);
 
-    public async Task<IReadOnlyList<BlockRule>> BlockRulesAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        return await IdentityReads.BlockRulesAsync(c, ct);
-    }
+    public Task<IReadOnlyList<BlockRule>> BlockRulesAsync(CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(Sql.LockRulesToRead, transaction: tx, cancellationToken: ct));
+            return await IdentityReads.BlockRulesAsync(c, tx, ct);
+        }, ct);
+
+    private Task<int> NotifyRulesChangedAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(Sql.NotifyRulesChanged, new { Channel = PostgresBlockRuleFeed.ChannelOf(db) }, tx, cancellationToken: ct));
 }

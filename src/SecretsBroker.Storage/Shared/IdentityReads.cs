@@ -24,6 +24,6 @@ internal static class IdentityReads
         return row.ToProgress(counts);
     }
 
-    public static async Task<IReadOnlyList<BlockRule>> BlockRulesAsync(IDbConnection c, CancellationToken ct) =>
-        (await c.QueryAsync<BlockRuleRow>(new CommandDefinition(IdentitySql.BlockRules, cancellationToken: ct))).Select(r => r.ToRule()).ToList();
+    public static async Task<IReadOnlyList<BlockRule>> BlockRulesAsync(IDbConnection c, IDbTransaction? tx, CancellationToken ct) =>
+        (await c.QueryAsync<BlockRuleRow>(new CommandDefinition(IdentitySql.BlockRules, transaction: tx, cancellationToken: ct))).Select(r => r.ToRule()).ToList();
 }

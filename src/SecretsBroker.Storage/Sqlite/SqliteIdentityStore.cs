@@ -93,6 +93,6 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
     public async Task<IReadOnlyList<BlockRule>> BlockRulesAsync(CancellationToken ct)
     {
         await using var c = await db.OpenReadAsync(ct);
-        return await IdentityReads.BlockRulesAsync(c, ct);
+        return await IdentityReads.BlockRulesAsync(c, null, ct);
     }
 }
