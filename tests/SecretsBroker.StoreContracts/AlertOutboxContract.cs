@@ -27,7 +27,7 @@ public abstract class AlertOutboxContract : BreakGlassRequestContract
     {
         var (request, _) = await IssuedAsync();
         var reminder = NewAlert(request.Id, BreakGlassAlertKinds.ReviewReminder);
-        await Stores.BreakGlass.MarkRemindedAsync(request.Id, Now, reminder, default);
+        Assert.True(await Stores.BreakGlass.MarkRemindedAsync(request.Id, Now, Now, reminder, default));
         Clock.Advance(Duration.FromMinutes(1));
         Assert.True(await Stores.BreakGlass.ReviewAsync(request.Id, Reviewer, "justified", null, Now, ReviewRecord(request.Id), default));
 

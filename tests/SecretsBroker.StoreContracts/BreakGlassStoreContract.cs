@@ -366,12 +366,52 @@ public abstract class BreakGlassStoreContract : BreakGlassRequestContract
         var alert = NewAlert(request.Id, BreakGlassAlertKinds.ReviewReminder);
         var before = (await TrailAsync()).Count;
 
-        await Stores.BreakGlass.MarkRemindedAsync(request.Id, Now, alert, default);
+        Assert.True(await Stores.BreakGlass.MarkRemindedAsync(request.Id, Now, Now, alert, default));
 
         Assert.Empty(await Stores.BreakGlass.DueRemindersAsync(Now, Now - Duration.FromMilliseconds(1), 100, default));
         Assert.Equal([request], await Stores.BreakGlass.DueRemindersAsync(Now, Now, 100, default));
         Assert.Equal(alert, (await Stores.Alerts.FindAlertAsync(alert.Id, default))?.Alert);
         await AssertNothingAuditedAsync(before);
+    }
+
+    [Fact]
+    public async Task Of_two_sweeps_reminding_one_request_at_once_one_raises_the_reminder_and_its_alert_and_the_other_finds_it_done()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var (request, _) = await IssuedAsync();
+            Clock.Advance(Duration.FromDays(1));
+            var alerts = new[] { NewAlert(request.Id, BreakGlassAlertKinds.ReviewReminder), NewAlert(request.Id, BreakGlassAlertKinds.ReviewReminder) };
+            var cutoff = Now - Duration.FromHours(1);
+
+            var marked = await Task.WhenAll(alerts.Select(a => Task.Run(() => Stores.BreakGlass.MarkRemindedAsync(request.Id, cutoff, Now, a, default))));
+
+            Assert.Equal(1, marked.Count(m => m));
+            var stored = new List<BreakGlassAlert>();
+            foreach (var alert in alerts)
+            {
+                if ((await Stores.Alerts.FindAlertAsync(alert.Id, default))?.Alert is { } found)
+                {
+                    stored.Add(found);
+                }
+            }
+
+            Assert.Equal([alerts[Array.IndexOf(marked, true)]], stored);
+        }
+    }
+
+    [Fact]
+    public async Task A_reviewed_request_is_not_reminded_and_no_alert_is_stored_for_it()
+    {
+        var (request, _) = await IssuedAsync();
+        Assert.True(await Stores.BreakGlass.ReviewAsync(request.Id, Reviewer, "justified", null, Now, ReviewRecord(request.Id), default));
+        Clock.Advance(Duration.FromDays(1));
+        var alert = NewAlert(request.Id, BreakGlassAlertKinds.ReviewReminder);
+
+        var marked = await Stores.BreakGlass.MarkRemindedAsync(request.Id, Now, Now, alert, default);
+
+        Assert.False(marked);
+        Assert.Null(await Stores.Alerts.FindAlertAsync(alert.Id, default));
     }
 
     [Fact]

@@ -234,15 +234,20 @@ public sealed partial class BreakGlassService(
             await SettleAsync(id, leaseLive ? id : null, now, ct);
         }
 
-        var due = await store.DueRemindersAsync(now - settings.ReviewReminderAge, now - settings.ReviewReminderAge, ReminderBatch, ct);
+        var remindedBefore = now - settings.ReviewReminderAge;
+        var due = await store.DueRemindersAsync(remindedBefore, remindedBefore, ReminderBatch, ct);
+        var reminded = 0;
         foreach (var request in due)
         {
             var alert = BreakGlassAlert.Raise(BreakGlassAlertKinds.ReviewReminder, request.Id, now, alertRetry);
-            await store.MarkRemindedAsync(request.Id, now, alert, ct);
-            await alerts.DeliverSoonAsync(alert.Id, ct);
+            if (await store.MarkRemindedAsync(request.Id, remindedBefore, now, alert, ct))
+            {
+                reminded++;
+                await alerts.DeliverSoonAsync(alert.Id, ct);
+            }
         }
 
-        return new BreakGlassSweep(expired, stranded.Count, due.Count);
+        return new BreakGlassSweep(expired, stranded.Count, reminded);
     }
 
     private async Task<Result<BreakGlassOutcome>> IssueAsync(BreakGlassRequest request, RoleDefinition role, AuditContext audit, CancellationToken ct)

@@ -47,6 +47,10 @@ public interface IBreakGlassStore
     /// <summary>Issued, unreviewed requests made before <paramref name="requestedBefore"/> whose last reminder (if any) was before <paramref name="remindedBefore"/>.</summary>
     Task<IReadOnlyList<BreakGlassRequest>> DueRemindersAsync(Instant requestedBefore, Instant remindedBefore, int batch, CancellationToken ct);
 
-    /// <summary>Records the reminder and stores its <paramref name="alert"/> in one transaction.</summary>
-    Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct);
+    /// <summary>
+    /// Records the reminder and stores its <paramref name="alert"/> in one transaction, only while the
+    /// request is still issued, unreviewed and not reminded after <paramref name="remindedBefore"/>: of
+    /// two nodes sweeping at once, one raises the reminder and the other finds it done (false).
+    /// </summary>
+    Task<bool> MarkRemindedAsync(string id, Instant remindedBefore, Instant now, BreakGlassAlert alert, CancellationToken ct);
 }

@@ -110,11 +110,17 @@ public sealed class PostgresBreakGlassStore(PostgresDatabase db, PostgresAuditAp
         return rows.Select(r => r.ToRequest()).ToList();
     }
 
-    public Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct) =>
+    public Task<bool> MarkRemindedAsync(string id, Instant remindedBefore, Instant now, BreakGlassAlert alert, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.MarkReminded, new { Id = id, Now = now }, tx, cancellationToken: ct));
-            return await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertAlert, alert, tx, cancellationToken: ct));
+            var marked = new { Id = id, RemindedBefore = remindedBefore, Now = now };
+            if (await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.MarkReminded, marked, tx, cancellationToken: ct)) == 0)
+            {
+                return false;
+            }
+
+            await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertAlert, alert, tx, cancellationToken: ct));
+            return true;
         }, ct);
 
     /// <summary>Runs one conditional update and, only when it changed the request, appends its audit record in the same transaction.</summary>

@@ -51,14 +51,15 @@ internal static class BreakGlassSql
         ORDER BY requested_at DESC, id DESC LIMIT @Limit
         """;
 
+    private const string AwaitingReminder = "state = 'issued' AND reviewed_at IS NULL AND (reminded_at IS NULL OR reminded_at <= @RemindedBefore)";
+
     public const string DueReminders = $"""
         SELECT {RequestColumns} FROM break_glass_request
-        WHERE state = 'issued' AND reviewed_at IS NULL AND requested_at <= @RequestedBefore
-          AND (reminded_at IS NULL OR reminded_at <= @RemindedBefore)
+        WHERE {AwaitingReminder} AND requested_at <= @RequestedBefore
         ORDER BY requested_at LIMIT @Batch
         """;
 
-    public const string MarkReminded = "UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id";
+    public const string MarkReminded = $"UPDATE break_glass_request SET reminded_at = @Now WHERE id = @Id AND {AwaitingReminder}";
 
     public const string InsertAlert = """
         INSERT INTO alert (id, kind, request_id, raised_at, failures, next_attempt_at)

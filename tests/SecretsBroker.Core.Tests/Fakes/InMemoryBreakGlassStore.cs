@@ -136,14 +136,19 @@ internal sealed class InMemoryBreakGlassStore : IBreakGlassStore
         }
     }
 
-    public Task MarkRemindedAsync(string id, Instant now, BreakGlassAlert alert, CancellationToken ct)
+    public Task<bool> MarkRemindedAsync(string id, Instant remindedBefore, Instant now, BreakGlassAlert alert, CancellationToken ct)
     {
         lock (gate)
         {
-            // An unknown id throws, as the alert's foreign key to its request does in SQL.
-            rows[id] = rows[id] with { RemindedAt = now.AtStoredPrecision() };
+            var row = rows.GetValueOrDefault(id);
+            if (row is null || !IsUnreviewed(row.Request) || row.RemindedAt > remindedBefore.AtStoredPrecision())
+            {
+                return Task.FromResult(false);
+            }
+
+            rows[id] = row with { RemindedAt = now.AtStoredPrecision() };
             Alerts.Store(alert);
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         }
     }
 
