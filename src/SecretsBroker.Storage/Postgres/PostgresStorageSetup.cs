@@ -36,7 +36,7 @@ public static class PostgresStorageSetup
         services.AddSingleton<IOperatorTokenStore, PostgresOperatorTokenStore>();
 
         // The key ring in the shared database: every node with the same master key reads what any node wrote.
-        services.AddSingleton<IXmlRepository, PostgresXmlRepository>();
+        services.AddSingleton<IXmlRepository>(sp => new KeyRingRepository(sp.GetRequiredService<PostgresDatabase>().Open));
         return services;
     }
 }

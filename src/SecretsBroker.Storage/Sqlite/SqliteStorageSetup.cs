@@ -39,7 +39,7 @@ public static class SqliteStorageSetup
         services.AddSingleton<IOperatorTokenStore, SqliteOperatorTokenStore>();
 
         // The Data Protection key ring lives in the same file, so the broker's keys and secrets are backed up together.
-        services.AddSingleton<IXmlRepository, SqliteXmlRepository>();
+        services.AddSingleton<IXmlRepository>(sp => new KeyRingRepository(sp.GetRequiredService<SqliteDatabase>().Open));
         return services;
     }
 }

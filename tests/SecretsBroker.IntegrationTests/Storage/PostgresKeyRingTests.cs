@@ -33,8 +33,8 @@ public sealed class PostgresKeyRingTests : IAsyncLifetime
     [Fact]
     public void Keys_stored_through_either_node_are_read_by_both()
     {
-        var first = new PostgresXmlRepository(store.Database);
-        var second = new PostgresXmlRepository(otherNode);
+        var first = new KeyRingRepository(store.Database.Open);
+        var second = new KeyRingRepository(otherNode.Open);
 
         first.StoreElement(Key("a"), "key-a");
         second.StoreElement(Key("b"), "key-b");
@@ -46,7 +46,7 @@ public sealed class PostgresKeyRingTests : IAsyncLifetime
     [Fact]
     public async Task A_key_stored_by_both_nodes_at_once_under_one_name_is_kept_once_without_an_error()
     {
-        var nodes = new[] { new PostgresXmlRepository(store.Database), new PostgresXmlRepository(otherNode) };
+        var nodes = new[] { new KeyRingRepository(store.Database.Open), new KeyRingRepository(otherNode.Open) };
 
         await Task.WhenAll(nodes.Select(node => Task.Run(() => node.StoreElement(Key("same"), "key-same"))));
 
@@ -79,7 +79,7 @@ public sealed class PostgresKeyRingTests : IAsyncLifetime
         services.AddDataProtection().SetApplicationName("SecretsBroker");
         services.Configure<KeyManagementOptions>(o =>
         {
-            o.XmlRepository = new PostgresXmlRepository(db);
+            o.XmlRepository = new KeyRingRepository(db.Open);
             o.XmlEncryptor = new MasterKeyXmlEncryptor(() => masterKey);
         });
         return services.BuildServiceProvider();

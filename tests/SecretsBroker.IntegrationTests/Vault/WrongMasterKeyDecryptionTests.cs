@@ -88,7 +88,7 @@ public sealed class WrongMasterKeyDecryptionTests
             services.AddDataProtection().SetApplicationName("SecretsBroker");
             services.Configure<KeyManagementOptions>(o =>
             {
-                o.XmlRepository = new SqliteXmlRepository(db);
+                o.XmlRepository = new KeyRingRepository(db.Open);
                 o.XmlEncryptor = new MasterKeyXmlEncryptor(() => key);
             });
             await using var provider = services.BuildServiceProvider();
