@@ -25,6 +25,7 @@ internal static class BenchReport
         var pgRevoke = lines.Where(l => Kind(l) == "pg-revoke").ToList();
         var pgCreate = lines.Where(l => Kind(l) == "pg-bare-create").ToList();
         var pgDrop = lines.Where(l => Kind(l) == "pg-bare-drop").ToList();
+        var pgStore = new PostgresStoreReport(lines);
         if (issue.Count == 0 || baseline.Count == 0 || sweep.Count == 0)
         {
             await Console.Error.WriteLineAsync("report: the results lack issue, baseline or sweep rounds");
@@ -48,7 +49,7 @@ internal static class BenchReport
 
         Console.WriteLine();
         Console.WriteLine("All rounds:");
-        foreach (var line in baseline.Concat(issue).Concat(sweep).Concat(revoke).Concat(pgIssue).Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
+        foreach (var line in baseline.Concat(issue).Concat(sweep).Concat(revoke).Concat(pgIssue).Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).Concat(pgStore.All).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
         {
             Console.WriteLine("  " + line.ToJsonString());
         }
@@ -73,6 +74,8 @@ internal static class BenchReport
             Console.WriteLine(Invariant($"  bare DROP ROLE      {Median(pgDrop, "per_s"),9:F1} /s   p50 {Median(pgDrop, "p50_ms"),6:F2} ms   p99 {Median(pgDrop, "p99_ms"),6:F2} ms"));
             Console.WriteLine(Invariant($"  revocation          {Median(pgRevoke, "per_s"),9:F1} /s   (DELETE to role dropped by the broker's revoker; DELETE answers {Median(pgRevoke, "delete_per_s"):F1} /s, p99 {Median(pgRevoke, "delete_p99_ms"):F2} ms)"));
         }
+
+        pgStore.Print(args.WholeNumber("concurrency", 32));
 
         var met = ratio >= AimShareOfBaseline && p99 < AimP99Ms;
         Console.WriteLine(Invariant($"  aim (issuance >= {AimShareOfBaseline:P0} of bare, p99 < {AimP99Ms} ms): {(met ? "met" : "NOT met")}"));
@@ -101,28 +104,31 @@ internal static class BenchReport
             ["pg_revoked_leases"] = pgRevoke.Sum(l => (long)l["leases"]!),
             ["pg_all_revoked"] = pgRevoke.Count == 0 ? null : pgRevoke.All(l => (bool)l["all_revoked"]!),
             ["pg_errors"] = pgIssue.Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).Sum(l => (long)l["errors"]!),
-            ["errors"] = issue.Concat(baseline).Sum(l => (long)l["errors"]!),
-            ["rounds"] = issue.Count,
-            ["concurrency"] = args.WholeNumber("concurrency", 32),
-            ["seconds"] = args.Number("seconds", 10),
-            ["sweep_leases"] = (int)sweep[0]["leases"]!,
-            ["machine"] = machine,
-            ["date"] = args.OptionalText("date"),
         };
+        // The PostgreSQL store's figures next to the PostgreSQL ones, before the run's description.
+        pgStore.AddTo(summary);
+        summary["errors"] = issue.Concat(baseline).Sum(l => (long)l["errors"]!);
+        summary["rounds"] = issue.Count;
+        summary["concurrency"] = args.WholeNumber("concurrency", 32);
+        summary["seconds"] = args.Number("seconds", 10);
+        summary["sweep_leases"] = (int)sweep[0]["leases"]!;
+        summary["machine"] = machine;
+        summary["date"] = args.OptionalText("date");
+
         Console.WriteLine(summary.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
         return 0;
     }
 
     private static string? Kind(JsonObject line) => (string?)line["kind"];
 
-    private static double Median(List<JsonObject> rounds, string field)
+    internal static double Median(List<JsonObject> rounds, string field)
     {
         var values = rounds.Select(r => (double)r[field]!).Order().ToList();
         var mid = values.Count / 2;
         return values.Count % 2 == 1 ? values[mid] : Math.Round((values[mid - 1] + values[mid]) / 2, 3);
     }
 
-    private static double? MedianOrNull(List<JsonObject> rounds, string field)
+    internal static double? MedianOrNull(List<JsonObject> rounds, string field)
     {
         var measured = rounds.Where(r => r[field] is not null).ToList();
         return measured.Count == 0 ? null : Median(measured, field);

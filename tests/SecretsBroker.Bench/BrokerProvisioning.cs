@@ -13,7 +13,9 @@ namespace SecretsBroker.Bench;
 /// token, read from <c>BENCH_ADMIN_TOKEN</c> so it is not on a command line), then issues one lease
 /// to prove the broker, the policy and the tokens fit together before any figure is taken. With
 /// <c>--pg</c> (pg-cluster's pg.json) it also stores the cluster's broker admin login as the PostgreSQL role's
-/// <c>postgresql-admin</c> root secret and issues one PostgreSQL lease the same way.
+/// <c>postgresql-admin</c> root secret and issues one PostgreSQL lease the same way. With
+/// <c>--also-probe</c> (another node over the same store) one more lease is issued there, proving that
+/// node reads what the first one stored.
 /// </summary>
 internal static class BrokerProvisioning
 {
@@ -48,6 +50,19 @@ internal static class BrokerProvisioning
         {
             await Console.Error.WriteLineAsync($"provision: the probe lease was refused: {(int)issued.StatusCode} {await issued.Content.ReadAsStringAsync()}");
             return 1;
+        }
+
+        if (args.OptionalText("also-probe") is { } other)
+        {
+            using var otherProbe = LeaseRequests.Build(new Uri(other), tokens[^1], "s-probe-other");
+            using var otherIssued = await http.SendAsync(otherProbe);
+            if (otherIssued.StatusCode != HttpStatusCode.Created)
+            {
+                await Console.Error.WriteLineAsync($"provision: the probe lease on the other node was refused: {(int)otherIssued.StatusCode} {await otherIssued.Content.ReadAsStringAsync()}");
+                return 1;
+            }
+
+            Console.WriteLine("provision: probe lease issued on the other node too");
         }
 
         if (args.OptionalText("pg") is { } pgFile)

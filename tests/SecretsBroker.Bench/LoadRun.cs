@@ -13,7 +13,8 @@ namespace SecretsBroker.Bench;
 /// (<c>s&lt;tag&gt;-&lt;n&gt;</c>, allowed by the policy's <c>s*</c>), so each one mints a lease instead
 /// of getting a recent one back through the reuse window. <c>--role</c> picks the policy role (the
 /// JWT one by default); <c>--ids-out</c> keeps every lease issued (id and credential username), so
-/// <c>pg-revoke</c> can revoke them.
+/// <c>pg-revoke</c> can revoke them. <c>--client-offset</c> starts the loops at that client of the
+/// tokens file, so two loads split one set of clients between two nodes.
 /// </summary>
 internal static class LoadRun
 {
@@ -29,6 +30,7 @@ internal static class LoadRun
         var tokens = await BenchToken.ReadAsync(args.Text("tokens"));
         var role = args.OptionalText("role") ?? LeasingBroker.Role;
         var idsOut = args.OptionalText("ids-out");
+        var clientOffset = args.WholeNumber("client-offset", 0);
         var issued = new System.Collections.Concurrent.ConcurrentQueue<string>();
 
         using var handler = new SocketsHttpHandler
@@ -57,7 +59,7 @@ internal static class LoadRun
         var loops = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
         {
             var tally = new LoopTally();
-            var client = tokens[i % tokens.Count];
+            var client = tokens[(clientOffset + i) % tokens.Count];
             while (!deadline.IsCancellationRequested)
             {
                 var start = Stopwatch.GetTimestamp();

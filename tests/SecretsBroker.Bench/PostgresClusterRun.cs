@@ -8,6 +8,9 @@ namespace SecretsBroker.Bench;
 /// initdb into a temp folder as the <c>postgres</c> OS user, scram passwords, fsync off) with a database
 /// the group role the policy grants and the broker's admin login (made by the guide's recipe), described in <c>--dir</c>/pg.json. It runs until SIGTERM from
 /// bench.sh or <c>--max-seconds</c>, then stops the server and removes the folder before it exits.
+/// With <c>--stores N</c> (N &gt; 0) it also starts the <see cref="StoreCluster"/> (durable commits) and
+/// makes N broker stores in it by the least-privileged recipe (<see cref="PostgresCluster.CreateBrokerStoreAsync"/>),
+/// each described by <see cref="BrokerStoreFiles"/>; pg.json is written last, once everything is ready.
 /// </summary>
 internal static class PostgresClusterRun
 {
@@ -18,9 +21,23 @@ internal static class PostgresClusterRun
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
+        var stores = args.WholeNumber("stores", 0);
         using var cluster = PostgresCluster.Start();
-        // The folder goes first, so bench.sh can stop the server itself should this process be killed.
-        await File.WriteAllTextAsync(Path.Combine(dir, "pg.folder"), cluster.Folder);
+        // The folders go first, one a line, so bench.sh can stop the servers itself should this process be killed.
+        var folders = Path.Combine(dir, "pg.folder");
+        await File.WriteAllTextAsync(folders, cluster.Folder + "\n");
+        using var storeCluster = stores > 0 ? await StoreCluster.StartAsync(stop.Token) : null;
+        if (storeCluster is not null)
+        {
+            await File.AppendAllTextAsync(folders, storeCluster.Folder + "\n");
+            for (var i = 0; i < stores; i++)
+            {
+                await BrokerStoreFiles.WriteAsync(dir, i, await storeCluster.CreateBrokerStoreAsync("bench_store"));
+            }
+
+            Console.WriteLine($"pg-cluster: broker store cluster on {storeCluster.Host}:{storeCluster.Port} (fsync on), {stores} stores");
+        }
+
         var database = await cluster.CreateDatabaseAsync("bench");
         await cluster.CreateGroupRoleAsync(database, PostgresTarget.Group);
         // The broker and the bare baseline both log in as the admin deploy/README.md prescribes, not a superuser.

@@ -5,7 +5,8 @@ namespace SecretsBroker.Bench;
 /// tokens, policy), <c>provision</c> (the broker's signing key), <c>baseline</c> (a bare Kestrel
 /// endpoint), <c>load</c> (the HTTP client), <c>sweep</c> (100k expired leases), <c>revoke</c> (100k live
 /// leases of one identity), <c>pg-cluster</c> (a throwaway PostgreSQL), <c>pg-revoke</c> (PostgreSQL leases
-/// revoked), <c>pg-bare</c> (bare CREATE/DROP ROLE) and <c>report</c>.
+/// revoked), <c>pg-bare</c> (bare CREATE/DROP ROLE), <c>pgstore-revoke</c> (100k live leases of one
+/// identity on the PostgreSQL store), <c>pgstore-audit</c> (the audit chain's cost there) and <c>report</c>.
 /// </summary>
 public static class Program
 {
@@ -30,6 +31,8 @@ public static class Program
                 "pg-cluster" => await PostgresClusterRun.RunAsync(options),
                 "pg-revoke" => await PostgresRevokeRun.RunAsync(options),
                 "pg-bare" => await PostgresBareRun.RunAsync(options),
+                "pgstore-revoke" => await PostgresStoreRevokeRun.RunAsync(options),
+                "pgstore-audit" => await PostgresAuditCostRun.RunAsync(options),
                 "report" => await BenchReport.RunAsync(options),
                 _ => Usage(),
             };
@@ -43,7 +46,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: SecretsBroker.Bench setup|provision|baseline|load|sweep|revoke|pg-cluster|pg-revoke|pg-bare|report [--name value ...] (see scripts/bench.sh)");
+        Console.Error.WriteLine("usage: SecretsBroker.Bench setup|provision|baseline|load|sweep|revoke|pg-cluster|pg-revoke|pg-bare|pgstore-revoke|pgstore-audit|report [--name value ...] (see scripts/bench.sh)");
         return 2;
     }
 }

@@ -133,5 +133,5 @@ internal sealed record RevokeIdentityResult(string Kind, int Round, int Leases, 
 
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"revoke   round {Round}: {Leases} live leases of one identity dead at the broker in {Seconds:F3} s{(AllRevoked ? "" : "  NOT ALL REVOKED")}");
+        $"{Kind,-8} round {Round}: {Leases} live leases of one identity dead at the broker in {Seconds:F3} s{(AllRevoked ? "" : "  NOT ALL REVOKED")}");
 }
