@@ -22,37 +22,21 @@ public sealed class LeaseJobs(
     IIdentityStore identities,
     ILogger<LeaseJobs> logger)
 {
-    private int sweeping;
-
-    /// <summary>True while a sweep is queued or running, so the ticker does not pile them up.</summary>
-    public bool IsSweepPending => Volatile.Read(ref sweeping) == 1;
-
-    internal bool TryMarkSweepPending() => Interlocked.CompareExchange(ref sweeping, 1, 0) == 0;
-
-    internal void ClearSweepPending() => Volatile.Write(ref sweeping, 0);
-
     /// <summary>Expired leases to revoking, then every due downstream clean-up.</summary>
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task SweepAsync()
     {
-        try
+        if (seal.IsSealed)
         {
-            if (seal.IsSealed)
-            {
-                return;
-            }
-
-            var expired = await sweep.RunAsync(CancellationToken.None);
-            var revoked = await revoker.RunAsync(CancellationToken.None);
-            if (expired > 0 || revoked > 0)
-            {
-                JobLog.Swept(logger, expired, revoked);
-            }
+            return;
         }
-        finally
+
+        var expired = await sweep.RunAsync(CancellationToken.None);
+        var revoked = await revoker.RunAsync(CancellationToken.None);
+        if (expired > 0 || revoked > 0)
         {
-            Volatile.Write(ref sweeping, 0);
+            JobLog.Swept(logger, expired, revoked);
         }
     }
 
