@@ -39,19 +39,27 @@ internal sealed class NodeCluster : IAsyncDisposable
 
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>What every downstream name this installation mints starts with (the nodes share one master key, so one prefix).</summary>
+    public string DownstreamPrefix => $"sb_{new BrokerInstance(() => masterKey).Id}_";
+
     public BrokerProcess this[int index] => nodes[index] ?? throw new InvalidOperationException($"node {index} is not running");
 
-    /// <summary>Starts <paramref name="count"/> nodes (the first alone, the rest together) and stores the signing key the leasing policy mints with.</summary>
-    public static async Task<NodeCluster> StartAsync(int count, string? policy = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes (the first alone, the rest together) with
+    /// <paramref name="policyFor"/>'s policy for the issuer's repository (default the leasing policy),
+    /// and stores the signing key the leasing policy mints with.
+    /// </summary>
+    public static async Task<NodeCluster> StartAsync(int count, Func<string, string>? policyFor = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var store = await PostgresCluster.Shared.CreateBrokerStoreAsync();
         var ci = CiTokenIssuer.GitHub();
         var cluster = new NodeCluster(store, ci, settings ?? new Dictionary<string, string?>());
         try
         {
-            var first = await cluster.StartNodeAsync(0, policy ?? LeasingBroker.PolicyFor(ci.Repository));
+            var policy = (policyFor ?? LeasingBroker.PolicyFor)(ci.Repository);
+            var first = await cluster.StartNodeAsync(0, policy);
             cluster.AdminToken = first.AdminToken ?? throw new InvalidOperationException($"the first node printed no admin token:\n{first.Output}");
-            await Task.WhenAll(Enumerable.Range(1, count - 1).Select(i => cluster.StartNodeAsync(i, policy ?? LeasingBroker.PolicyFor(ci.Repository))));
+            await Task.WhenAll(Enumerable.Range(1, count - 1).Select(i => cluster.StartNodeAsync(i, policy)));
             using var admin = cluster.Admin(0);
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             using var put = await admin.PutAsJsonAsync($"{Routes.Secrets}/{LeasingBroker.SigningKey}", new PutSecretRequest("es256-signing-key", new Dictionary<string, string> { ["private_key"] = key.ExportPkcs8PrivateKeyPem() }));
@@ -152,6 +160,14 @@ internal sealed class NodeCluster : IAsyncDisposable
     {
         await using var c = new NpgsqlConnection(Store.UnpooledConnectionString);
         return (await c.QueryAsync<T>(sql, args)).ToList();
+    }
+
+    /// <summary>A session on the store of the test's own, for watching the tables closely (a new login per look would lag behind).</summary>
+    public async Task<NpgsqlConnection> OpenStoreAsync()
+    {
+        var c = new NpgsqlConnection(Store.UnpooledConnectionString);
+        await c.OpenAsync();
+        return c;
     }
 
     public async ValueTask DisposeAsync()
