@@ -11,7 +11,7 @@ namespace SecretsBroker.IntegrationTests.Nodes;
 public sealed class ExpiryWithNodeDownTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>Long enough for every lease to be issued and the node killed before the first expires.</summary>
-    private const int TtlSeconds = 15;
+    private const int TtlSeconds = 30;
 
     /// <summary>A generous bound after the last expiry for a sweep every 200 ms (and a sweep lock the killed node may have held, freed after 30 s).</summary>
     private static readonly TimeSpan SweepBound = TimeSpan.FromSeconds(TtlSeconds + 60);
