@@ -18,5 +18,7 @@ public static class Routes
     public const string Introspect = "/v1/introspect";
     public const string Backups = "/v1/backups";
     public const string Jwks = "/.well-known/jwks.json";
+    public const string GitHubHook = "/v1/hooks/github";
+    public const string GitLabHook = "/v1/hooks/gitlab";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 }

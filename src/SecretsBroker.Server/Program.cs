@@ -9,6 +9,7 @@ using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.Backups;
 using SecretsBroker.Server.BreakGlass;
 using SecretsBroker.Server.Health;
+using SecretsBroker.Server.Hooks;
 using SecretsBroker.Server.Hosting;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Humans;
@@ -76,6 +77,7 @@ public static class Program
         builder.Services.AddLeasing();
         builder.Services.AddLeaseJobs();
         builder.Services.AddIdentityResponse();
+        builder.Services.AddRunCompletionHooks();
         builder.Services.AddAlerts();
         builder.Services.AddBreakGlass();
         builder.Services.AddBackups();
@@ -100,6 +102,7 @@ public static class Program
         app.MapGroup(Routes.BreakGlass).WithBrokerDefaults(Scopes.Operator).WithTags("BreakGlass").MapBreakGlassEndpoints();
         app.MapGroup(Routes.Backups).WithBrokerDefaults(Scopes.Admin).WithTags("Backups").MapBackupEndpoints();
         app.MapIntrospectionEndpoints();
+        app.MapHookEndpoints();
         app.MapJobsDashboard();
         return app;
     }

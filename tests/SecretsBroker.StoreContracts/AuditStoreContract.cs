@@ -158,7 +158,7 @@ public abstract class AuditStoreContract : StoreContract
         await Stores.Audit.AppendAsync(NewRecord("contract.append", "contract:first"), default);
         await Stores.Tokens.AddAsync(NewToken(), NewRecord("token.create", "token:second"), default);
         Assert.True(await Stores.Secrets.AddVersionAsync(NewSecretVersion(ContractFakers.Name("db"), 1), NewRecord("secret.put", "secret:third"), default));
-        Assert.True(await Stores.Leases.InsertAsync(NewLease(LeaseState.Issuing), null, NewRecord("lease.issue", "lease:fourth"), default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(NewLease(LeaseState.Issuing), null, NewRecord("lease.issue", "lease:fourth"), default));
 
         var events = await TrailAsync();
 

@@ -445,7 +445,7 @@ public abstract class BreakGlassStoreContract : BreakGlassRequestContract
 
     /// <summary>The lease of a request: a break-glass lease has its request's id.</summary>
     private async Task InsertLeaseAsync(string requestId, string state) =>
-        Assert.True(await Stores.Leases.InsertAsync(
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(
             NewLease(state) with { Id = requestId, Issuer = "operator", Subject = Requester, BreakGlass = true, Renewable = false, Claims = null },
             null, NewRecord(AuditActions.BreakGlassIssue, "lease:" + requestId), default));
 

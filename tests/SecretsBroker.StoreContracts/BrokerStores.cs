@@ -1,5 +1,6 @@
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.BreakGlass;
+using SecretsBroker.Core.Completion;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
@@ -16,6 +17,8 @@ namespace SecretsBroker.StoreContracts;
 public sealed record BrokerStores : IAsyncDisposable
 {
     public required ILeaseStore Leases { get; init; }
+
+    public required IRunCompletionStore RunCompletions { get; init; }
 
     public required ILeaseInventory LeaseInventory { get; init; }
 

@@ -124,7 +124,7 @@ public abstract class ClaimSetContract : LeaseRevocationContract
 
             var ended = await RevokeAsync(revocation);
 
-            Assert.True(await insert);
+            Assert.Equal(LeaseInsert.Inserted, await insert);
             Assert.Equal(1, ended);
             await AssertEndedByAsync(revocation, lease);
         }

@@ -336,7 +336,7 @@ public abstract class IdentityStoreContract : LeaseRevocationContract
 
             await Task.WhenAll(insert, revoke);
 
-            Assert.True(await insert);
+            Assert.Equal(LeaseInsert.Inserted, await insert);
             var stored = await FindAsync(lease);
             var progress = await Stores.Identities.ProgressAsync(revocation.Id, default);
             if (await revoke == 1)

@@ -15,7 +15,7 @@ public abstract class LeaseInventoryContract : StoreContract
     private async Task<Lease> InsertAsync(Lease lease)
     {
         var credential = lease.State == LeaseState.Active ? ContractFakers.Ciphertext() : null;
-        Assert.True(await Stores.Leases.InsertAsync(lease, credential, NewRecord("lease.issue", "lease:" + lease.Id), default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(lease, credential, NewRecord("lease.issue", "lease:" + lease.Id), default));
         return lease;
     }
 

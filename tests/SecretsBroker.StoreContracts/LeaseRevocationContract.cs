@@ -29,7 +29,7 @@ public abstract class LeaseRevocationContract : StoreContract
         string subject, string state = LeaseState.Active, Duration? ttl = null, string issuer = Issuer, string? claimSet = SomeClaimSet)
     {
         var lease = NewLease(state, ttl) with { Issuer = issuer, Subject = subject, Claims = claimSet };
-        Assert.True(await Stores.Leases.InsertAsync(lease, null, NewRecord(AuditActions.LeaseIssue, "lease:" + lease.Id), default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(lease, null, NewRecord(AuditActions.LeaseIssue, "lease:" + lease.Id), default));
         return lease;
     }
 

@@ -17,7 +17,7 @@ public abstract class LeaseStoreContract : StoreContract
 
     private async Task<Lease> InsertAsync(Lease lease, string? credential = null)
     {
-        Assert.True(await Stores.Leases.InsertAsync(lease, credential, NewRecord("lease.issue", "lease:" + lease.Id), default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(lease, credential, NewRecord("lease.issue", "lease:" + lease.Id), default));
         return lease;
     }
 
@@ -62,7 +62,7 @@ public abstract class LeaseStoreContract : StoreContract
         var lease = NewLease(LeaseState.Issuing) with { Writer = LeaseWriter.StartOn("node-a") };
         var record = NewRecord("lease.issue");
 
-        Assert.True(await Stores.Leases.InsertAsync(lease, null, record, default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(lease, null, record, default));
 
         Assert.Equal(AsRead(lease), await Stores.Leases.FindAsync(lease.Id, default));
         Assert.Null(await Stores.Leases.ReadCredentialAsync(lease.Id, default));
@@ -95,7 +95,7 @@ public abstract class LeaseStoreContract : StoreContract
         var first = await InsertActiveAsync(NewLease() with { IdempotencyKey = "key-1" });
         var second = NewLease() with { Issuer = first.Issuer, Subject = first.Subject, IdempotencyKey = "key-1" };
 
-        Assert.False(await Stores.Leases.InsertAsync(second, ContractFakers.Ciphertext(), NewRecord("lease.issue"), default));
+        Assert.Equal(LeaseInsert.KeyTaken, await Stores.Leases.InsertAsync(second, ContractFakers.Ciphertext(), NewRecord("lease.issue"), default));
 
         Assert.Null(await Stores.Leases.FindAsync(second.Id, default));
         Assert.Equal(first.Id, (await Stores.Leases.FindByIdempotencyKeyAsync(first.Issuer, first.Subject, "key-1", default))?.Id);
@@ -120,7 +120,7 @@ public abstract class LeaseStoreContract : StoreContract
     {
         var first = await InsertActiveAsync(NewLease());
 
-        Assert.True(await Stores.Leases.InsertAsync(NewLease() with { Issuer = first.Issuer, Subject = first.Subject }, null, NewRecord("lease.issue"), default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(NewLease() with { Issuer = first.Issuer, Subject = first.Subject }, null, NewRecord("lease.issue"), default));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public abstract class LeaseStoreContract : StoreContract
 
         var outcomes = await RaceAsync(leases.Count, i => Stores.Leases.InsertAsync(leases[i], null, NewRecord("lease.issue", "lease:" + leases[i].Id), default));
 
-        var winner = leases[Assert.Single(Enumerable.Range(0, outcomes.Length), i => outcomes[i])];
+        var winner = leases[Assert.Single(Enumerable.Range(0, outcomes.Length), i => outcomes[i] == LeaseInsert.Inserted)];
         Assert.Equal(winner.Id, (await Stores.Leases.FindByIdempotencyKeyAsync(template.Issuer, template.Subject, "key-race", default))?.Id);
         foreach (var loser in leases.Where(l => l.Id != winner.Id))
         {

@@ -11,10 +11,11 @@ public interface ILeaseStore
 {
     /// <summary>
     /// Commits a new lease with its audit event: as <c>issuing</c> (no credential yet) before a
-    /// provider mints downstream, or as <c>active</c> with its credential ciphertext. False when the
-    /// idempotency key is taken.
+    /// provider mints downstream, or as <c>active</c> with its credential ciphertext. Nothing is written
+    /// when the idempotency key is taken, or when a completion of the lease's run (or job) in its project
+    /// was recorded at or after <see cref="Lease.TokenIssuedAt"/> (<see cref="Completion.IRunCompletionStore"/>).
     /// </summary>
-    Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct);
+    Task<LeaseInsert> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct);
 
     /// <summary><c>issuing</c> → <c>active</c>, keeping the credential (already ciphertext) for idempotent replays.</summary>
     Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct);

@@ -11,6 +11,10 @@ namespace SecretsBroker.Core.Leasing;
 /// the leases issued under that claim; it is not read back. <see cref="Writer"/> is the process that wrote
 /// a lease ahead as <c>issuing</c>, so the reconciler can tell a row left by an earlier start of its own
 /// node from one another node may still be minting; leases committed once, as <c>active</c>, have none.
+/// <see cref="Project"/> is the repository or project the workload token names (the issuer dialect's
+/// project claim), by which a CI platform's completion webhook finds the run's leases.
+/// <see cref="TokenIssuedAt"/> (not stored) is when the workload's token was issued: a store refuses a
+/// new lease whose run or job a webhook reported finished at or after that instant.
 /// </summary>
 public sealed record Lease(
     string Id,
@@ -35,7 +39,9 @@ public sealed record Lease(
     Instant? RevokedAt,
     bool BreakGlass = false,
     string? Claims = null,
-    LeaseWriter? Writer = null)
+    LeaseWriter? Writer = null,
+    string? Project = null,
+    Instant? TokenIssuedAt = null)
 {
     /// <summary>Validity at the point of use: active and not yet expired, whatever the jobs have noticed.</summary>
     public bool IsValidAt(Instant now) => State == LeaseState.Active && now < ExpiresAt;

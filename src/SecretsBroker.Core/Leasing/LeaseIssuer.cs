@@ -104,7 +104,10 @@ public sealed class LeaseIssuer(
             command.IdempotencyKey,
             null,
             null,
-            Claims: who.ClaimSetJson);
+            Claims: who.ClaimSetJson,
+            Project: who.Project,
+            // A token without iat is older than any completion of its run.
+            TokenIssuedAt: who.TokenIssuedAt ?? NodaConstants.UnixEpoch);
     }
 
     /// <summary>How long the lease may live with every renewal: the role's cap, and the rule's when it has one.</summary>

@@ -10,7 +10,8 @@ namespace SecretsBroker.Core.Leasing;
 /// Mints the credential of a lease already decided and commits the lease with its audit record:
 /// written ahead as issuing when the provider creates something downstream, in one write otherwise.
 /// </summary>
-public sealed class LeaseMinter(ILeaseStore store, ProviderRegistry providers, CredentialSeal seal, LeaseReplay replay, LeaseWriter writer, IClock clock)
+public sealed class LeaseMinter(
+    ILeaseStore store, ProviderRegistry providers, CredentialSeal seal, LeaseReplay replay, LeaseWriter writer, LeaseDenials denials, IClock clock)
 {
     /// <summary>Through the write-ahead path when the provider creates something downstream, else in one write.</summary>
     public async Task<Result<IssuedLease>> MintAsync(
@@ -44,9 +45,12 @@ public sealed class LeaseMinter(ILeaseStore store, ProviderRegistry providers, C
             return new BrokerError(ErrorCodes.ProviderFailed, "The provider could not mint the credential.", ErrorKind.Upstream);
         }
 
-        return await store.InsertAsync(lease, seal.Seal(lease.Id, minted.Value), record, ct)
-            ? new IssuedLease(lease, minted.Value, Replayed: false)
-            : await replay.ReplayRacedAsync(who, key, record.At, ct);
+        return await store.InsertAsync(lease, seal.Seal(lease.Id, minted.Value), record, ct) switch
+        {
+            LeaseInsert.Inserted => new IssuedLease(lease, minted.Value, Replayed: false),
+            LeaseInsert.RunCompleted => await RunCompletedAsync(record, ct),
+            _ => await replay.ReplayRacedAsync(who, key, record.At, ct),
+        };
     }
 
     /// <summary>A credential created downstream: the lease is committed as issuing first, so a crash leaves a row the reconciler revokes.</summary>
@@ -54,9 +58,12 @@ public sealed class LeaseMinter(ILeaseStore store, ProviderRegistry providers, C
         Lease lease, RoleDefinition role, ICredentialProvider provider, AuditRecord record, WorkloadIdentity? who, string? key, CancellationToken ct)
     {
         // Stamped with this process, so that after a crash the next start of this node reclaims the row at once.
-        if (!await store.InsertAsync(lease with { Writer = writer }, null, record, ct))
+        switch (await store.InsertAsync(lease with { Writer = writer }, null, record, ct))
         {
-            return await replay.ReplayRacedAsync(who, key, record.At, ct);
+            case LeaseInsert.RunCompleted:
+                return await RunCompletedAsync(record, ct);
+            case LeaseInsert.KeyTaken:
+                return await replay.ReplayRacedAsync(who, key, record.At, ct);
         }
 
         var minted = await provider.MintAsync(lease, role, ct);
@@ -75,5 +82,16 @@ public sealed class LeaseMinter(ILeaseStore store, ProviderRegistry providers, C
         }
 
         return new IssuedLease(lease with { State = LeaseState.Active }, minted.Value, Replayed: false);
+    }
+
+    /// <summary>
+    /// The run (or job) was reported finished after this step's token was issued: a late step of a
+    /// finished run gets nothing, and nothing was minted downstream for it (a one-write credential exists
+    /// only in this answer, which is dropped).
+    /// </summary>
+    private async Task<Result<IssuedLease>> RunCompletedAsync(AuditRecord record, CancellationToken ct)
+    {
+        await denials.AuditAsync(record.Context, AuditActions.LeaseIssue, record.Target, $"{ErrorCodes.RunCompleted}: the CI platform reported the run finished", ct);
+        return BrokerError.Conflict(ErrorCodes.RunCompleted, "The CI platform reported this run (or job) finished; it gets no new leases.");
     }
 }

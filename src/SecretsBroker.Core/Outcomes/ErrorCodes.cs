@@ -40,6 +40,12 @@ public static class ErrorCodes
 
     public const string PolicyDenied = "policy_denied";
     public const string RunMismatch = "run_mismatch";
+
+    /// <summary>A CI platform's webhook reported the run (or job) finished after the caller's token was issued.</summary>
+    public const string RunCompleted = "run_completed";
+    public const string HookUnauthenticated = "hook_unauthenticated";
+    public const string HookNotConfigured = "hook_not_configured";
+    public const string InvalidHookEvent = "invalid_hook_event";
     public const string LeaseNotFound = "lease_not_found";
     public const string LeaseNotActive = "lease_not_active";
     public const string LeaseNotRenewable = "lease_not_renewable";

@@ -1,4 +1,5 @@
 using Hangfire;
+using SecretsBroker.Core.Completion;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Jobs;
 using SecretsBroker.Core.Secrets;
@@ -20,6 +21,7 @@ public sealed class LeaseJobs(
     SecretRotation rotation,
     OrphanSweep orphans,
     IIdentityStore identities,
+    WebhookCompletions completions,
     ILogger<LeaseJobs> logger)
 {
     /// <summary>Expired leases to revoking, then every due downstream clean-up.</summary>
@@ -42,7 +44,8 @@ public sealed class LeaseJobs(
 
     /// <summary>
     /// Leases stuck in issuing (a crash) or in clean-up (an outage), and rotations a crash left pending,
-    /// are finished; claim sets no live lease was issued under are dropped.
+    /// are finished; claim sets no live lease was issued under, and webhook completions past their
+    /// retention, are dropped.
     /// </summary>
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
@@ -56,6 +59,7 @@ public sealed class LeaseJobs(
         var (reclaimed, revoked) = await reconciliation.RunAsync(node.Writer, CancellationToken.None);
         var rotations = await rotation.RecoverAsync(null, CancellationToken.None);
         await identities.PruneClaimSetsAsync(CancellationToken.None);
+        await completions.PruneAsync(CancellationToken.None);
         JobLog.Reconciled(logger, reclaimed, revoked, rotations);
     }
 

@@ -63,7 +63,8 @@ internal sealed class OidcTokenValidator : IWorkloadTokenValidator
         }
 
         var job = verified.Claims.TryGetValue(issuer.JobClaim, out var j) && !string.IsNullOrWhiteSpace(j) ? j : null;
-        var identity = new WorkloadIdentity(issuer.Name, verified.Subject, verified.Claims, run, job, verified.ExpiresAt);
+        var project = verified.Claims.TryGetValue(issuer.ProjectClaim, out var p) && !string.IsNullOrWhiteSpace(p) ? p : null;
+        var identity = new WorkloadIdentity(issuer.Name, verified.Subject, verified.Claims, run, job, verified.ExpiresAt, project, verified.IssuedAt);
         cache.Add(cacheKey, issuer, verified.Keys, identity, clock.GetCurrentInstant());
         return identity;
     }

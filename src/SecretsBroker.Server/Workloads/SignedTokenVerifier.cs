@@ -7,7 +7,7 @@ using static SecretsBroker.Server.Workloads.WorkloadTokenRejection;
 namespace SecretsBroker.Server.Workloads;
 
 /// <summary>A token that passed every check, with the issuer and key set it was checked against.</summary>
-internal sealed record VerifiedToken<TIssuer>(TIssuer Issuer, JwksKeySet Keys, JsonWebToken Jwt, Dictionary<string, string> Claims, string Subject, Instant ExpiresAt)
+internal sealed record VerifiedToken<TIssuer>(TIssuer Issuer, JwksKeySet Keys, JsonWebToken Jwt, Dictionary<string, string> Claims, string Subject, Instant ExpiresAt, Instant? IssuedAt)
     where TIssuer : ITokenIssuer;
 
 /// <summary>Why a token was refused: a reason code (<see cref="WorkloadTokenRejection"/>) and words for people, never the token.</summary>
@@ -130,7 +130,8 @@ internal sealed class SignedTokenVerifier<TIssuer>
         }
 
         var expiresAt = Instant.FromDateTimeUtc(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc));
-        return (new VerifiedToken<TIssuer>(issuer, keys, jwt, claims, subject, expiresAt), null);
+        Instant? issuedAt = jwt.IssuedAt == DateTime.MinValue ? null : Instant.FromDateTimeUtc(DateTime.SpecifyKind(jwt.IssuedAt, DateTimeKind.Utc));
+        return (new VerifiedToken<TIssuer>(issuer, keys, jwt, claims, subject, expiresAt, issuedAt), null);
     }
 
     private static (VerifiedToken<TIssuer>?, TokenRefusal?) Refuse(TIssuer? issuer, string reason, string explanation) =>

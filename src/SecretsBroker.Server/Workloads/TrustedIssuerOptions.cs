@@ -11,4 +11,10 @@ public sealed class TrustedIssuerOptions : SignedTokenIssuerOptions
 
     /// <summary>Overrides the dialect's job claim (GitHub <c>check_run_id</c>, GitLab <c>job_id</c>).</summary>
     public string? JobClaim { get; set; }
+
+    /// <summary>Overrides the dialect's project claim (GitHub <c>repository</c>, GitLab <c>project_path</c>).</summary>
+    public string? ProjectClaim { get; set; }
+
+    /// <summary>The platform's completion webhook for this issuer: <c>Workloads:Issuers:N:Webhook</c>; none when absent.</summary>
+    public WebhookOptions? Webhook { get; set; }
 }

@@ -21,9 +21,12 @@ internal sealed class TrustedIssuers : IDisposable
                 i.Issuer!,
                 i.Audience!,
                 SigningAlgorithms.Allowed(i.Algorithms),
+                dialect,
                 i.RunClaim ?? dialect.RunClaim,
                 i.JobClaim ?? dialect.JobClaim,
-                keys);
+                i.ProjectClaim ?? dialect.ProjectClaim,
+                keys,
+                i.Webhook?.SecretFile is { } file ? WebhookSecret.Bytes(file) : null);
         }).ToList();
         byIssuer = All.ToDictionary(i => i.Issuer, StringComparer.Ordinal);
     }

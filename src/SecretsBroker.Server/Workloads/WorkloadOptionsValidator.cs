@@ -60,5 +60,34 @@ internal sealed class WorkloadOptionsValidator : IValidateOptions<WorkloadOption
         {
             problems.Add($"{key}:JobClaim must not be blank; remove it to use the dialect's.");
         }
+
+        if (issuer.ProjectClaim is { } project && string.IsNullOrWhiteSpace(project))
+        {
+            problems.Add($"{key}:ProjectClaim must not be blank; remove it to use the dialect's.");
+        }
+
+        if (issuer.Webhook is { } webhook)
+        {
+            CheckWebhook($"{key}:Webhook", webhook, problems);
+        }
+    }
+
+    /// <summary>The secret file must hold a secret worth the name; the message never quotes it.</summary>
+    private static void CheckWebhook(string key, WebhookOptions webhook, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(webhook.SecretFile))
+        {
+            problems.Add($"{key}:SecretFile must name the file holding the webhook's secret.");
+            return;
+        }
+
+        if (WebhookSecret.Read(webhook.SecretFile) is not { } secret)
+        {
+            problems.Add($"{key}:SecretFile {webhook.SecretFile} cannot be read.");
+        }
+        else if (secret.Length < WebhookSecret.MinLength)
+        {
+            problems.Add($"{key}:SecretFile {webhook.SecretFile} must hold at least {WebhookSecret.MinLength} characters.");
+        }
     }
 }

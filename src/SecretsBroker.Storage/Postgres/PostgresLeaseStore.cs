@@ -115,24 +115,29 @@ public sealed class PostgresLeaseStore(PostgresDatabase db, PostgresAuditAppende
             """;
     }
 
-    public async Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
+    public async Task<LeaseInsert> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
     {
         try
         {
             return await db.InTransactionAsync(async (c, tx) =>
             {
                 var row = LeaseSql.WriteParameters(lease, credentialCiphertext);
+                if (lease.Project is not null && await PostgresRunCompletionStore.RefusesAsync(c, tx, row, ct))
+                {
+                    return LeaseInsert.RunCompleted;
+                }
+
                 row.Add("ClaimsId", lease.Claims is null ? (long?)null : await StoreClaimSetAsync(c, tx, row, ct), DbType.Int64);
                 await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
                 await audit.AppendAsync(c, tx, record, ct);
-                return true;
+                return LeaseInsert.Inserted;
             }, ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == Sql.IdempotencyIndex)
         {
             // The unique index settles a key racing requests share: the one that committed first won,
             // every other waited for it and lands here, its transaction rolled back.
-            return false;
+            return LeaseInsert.KeyTaken;
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.BreakGlass;
+using SecretsBroker.Core.Completion;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Database;
 using SecretsBroker.Core.Identity;
@@ -27,6 +28,7 @@ public static class PostgresStorageSetup
 
         services.AddSingleton<IAuditStore, PostgresAuditStore>();
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
+        services.AddSingleton<IRunCompletionStore, PostgresRunCompletionStore>();
         services.AddSingleton<ILeaseInventory, PostgresLeaseInventory>();
         services.AddSingleton<ISecretStore, PostgresSecretStore>();
         services.AddSingleton<IIdentityStore, PostgresIdentityStore>();

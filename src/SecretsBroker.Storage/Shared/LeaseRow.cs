@@ -50,7 +50,9 @@ internal sealed class LeaseRow
 
     public int RevokeAttempts { get; init; }
 
+    public string? Project { get; init; }
+
     public Lease ToLease() => new(
         Id, Role, Provider, Secret, Handle, Issuer, Subject, RunId, JobId, Step, Purpose, Rule, State,
-        IssuedAt, ExpiresAt, MaxExpiresAt, Renewable, IdempotencyKey, RevokeReason, RevokedAt, BreakGlass);
+        IssuedAt, ExpiresAt, MaxExpiresAt, Renewable, IdempotencyKey, RevokeReason, RevokedAt, BreakGlass, Project: Project);
 }

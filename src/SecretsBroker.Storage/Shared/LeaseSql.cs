@@ -15,19 +15,19 @@ internal static class LeaseSql
 {
     public const string Columns = """
         id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-        issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at, break_glass
+        issued_at, expires_at, max_expires_at, renewable, idempotency_key, revoke_reason, revoked_at, break_glass, project
         """;
 
     /// <summary>The columns a new lease is written with, but its claim set (each dialect finds that id its own way).</summary>
     public const string WrittenColumns = """
         id, role, provider, secret, handle, issuer, subject, run_id, job_id, step, purpose, rule, state,
-        issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass, writer_node, writer_incarnation
+        issued_at, expires_at, max_expires_at, renewable, idempotency_key, break_glass, writer_node, writer_incarnation, project
         """;
 
     /// <summary>The values of <see cref="WrittenColumns"/>, as <see cref="WriteParameters"/> binds them.</summary>
     public const string WrittenValues = """
         @Id, @Role, @Provider, @Secret, @Handle, @Issuer, @Subject, @RunId, @JobId, @Step, @Purpose, @Rule, @State,
-        @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @BreakGlass, @WriterNode, @WriterIncarnation
+        @IssuedAt, @ExpiresAt, @MaxExpiresAt, @Renewable, @IdempotencyKey, @BreakGlass, @WriterNode, @WriterIncarnation, @Project
         """;
 
     /// <summary>

@@ -92,22 +92,31 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     // SQLite limits the number of bound parameters in one statement.
     private const int MaxBoundList = 500;
 
-    public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
+    public Task<LeaseInsert> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
+            var row = LeaseSql.WriteParameters(lease, credentialCiphertext);
+
+            // The one writer runs nothing between this check and the insert, so a completion is either
+            // seen here or, recorded after, ends this lease with the rest of its run.
+            if (lease.Project is not null
+                && await c.ExecuteScalarAsync<bool>(new CommandDefinition(RunCompletionSql.RefusesLease, row, tx, cancellationToken: ct)))
+            {
+                return LeaseInsert.RunCompleted;
+            }
+
             try
             {
-                var row = LeaseSql.WriteParameters(lease, credentialCiphertext);
                 await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
             {
                 // SQLITE_CONSTRAINT on the idempotency index: another request with this key won.
-                return false;
+                return LeaseInsert.KeyTaken;
             }
 
             await audit.AppendAsync(c, tx, record, ct);
-            return true;
+            return LeaseInsert.Inserted;
         }, ct);
 
     public Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.BreakGlass;
+using SecretsBroker.Core.Completion;
 using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Database;
 using SecretsBroker.Core.Identity;
@@ -30,6 +31,7 @@ public static class SqliteStorageSetup
 
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<ILeaseStore, SqliteLeaseStore>();
+        services.AddSingleton<IRunCompletionStore, SqliteRunCompletionStore>();
         services.AddSingleton<ILeaseInventory, SqliteLeaseInventory>();
         services.AddSingleton<ISecretStore, SqliteSecretStore>();
         services.AddSingleton<IIdentityStore, SqliteIdentityStore>();

@@ -19,6 +19,7 @@ internal static class InMemoryStores
         return Task.FromResult(new BrokerStores
         {
             Leases = leases,
+            RunCompletions = leases,
             LeaseInventory = new InMemoryLeaseInventory(leases),
             Secrets = new InMemorySecretStore(trail),
             Audit = trail,

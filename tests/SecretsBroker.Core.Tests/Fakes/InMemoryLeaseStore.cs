@@ -1,5 +1,6 @@
 using NodaTime;
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Completion;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Time;
 
@@ -10,7 +11,7 @@ namespace SecretsBroker.Core.Tests.Fakes;
 /// idempotency key, state changes only from the states the SQL statements name, instants kept and
 /// compared at the stored precision, and readers never given the claims or writer a lease was stored with.
 /// </summary>
-internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore
+internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILeaseStore, IRunCompletionStore
 {
     private readonly object gate = new();
 
@@ -26,13 +27,18 @@ internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILe
     /// <summary>The rows as stored, writer and claims included.</summary>
     public Dictionary<string, (Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt)> Rows { get; } = [];
 
-    public Task<bool> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
+    public Task<LeaseInsert> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct)
     {
         lock (gate)
         {
+            if (RefusedByCompletion(lease))
+            {
+                return Task.FromResult(LeaseInsert.RunCompleted);
+            }
+
             if (lease.IdempotencyKey is not null && Rows.Values.Any(r => r.Lease.Issuer == lease.Issuer && r.Lease.Subject == lease.Subject && r.Lease.IdempotencyKey == lease.IdempotencyKey))
             {
-                return Task.FromResult(false);
+                return Task.FromResult(LeaseInsert.KeyTaken);
             }
 
             if (Rows.ContainsKey(lease.Id))
@@ -47,10 +53,11 @@ internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILe
                 MaxExpiresAt = lease.MaxExpiresAt.AtStoredPrecision(),
                 RevokeReason = null,
                 RevokedAt = null,
+                TokenIssuedAt = null,
             };
             Rows[lease.Id] = (stored, credentialCiphertext, 0, null);
             trail.Append(record);
-            return Task.FromResult(true);
+            return Task.FromResult(LeaseInsert.Inserted);
         }
     }
 
@@ -192,7 +199,7 @@ internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILe
     }
 
     /// <summary>The claim set and writer are kept for the store's own statements and never read back.</summary>
-    private static Lease AsRead(Lease lease) => lease with { Claims = null, Writer = null };
+    private static Lease AsRead(Lease lease) => lease with { Claims = null, Writer = null, TokenIssuedAt = null };
 
     private static bool IsLive(Lease lease) => lease.State is LeaseState.Issuing or LeaseState.Active;
 

@@ -19,7 +19,7 @@ internal sealed class InMemoryLeasing
         var denials = new LeaseDenials(auditTrail, clock);
         var blocks = new IdentityBlockCheck(identities, store, denials, clock);
         var replay = new LeaseReplay(store, seal, clock);
-        var minter = new LeaseMinter(store, providers, seal, replay, writer, clock);
+        var minter = new LeaseMinter(store, providers, seal, replay, writer, denials, clock);
         Issuer = new LeaseIssuer(
             store, policy, evaluator, providers, new LeaseSettings(Duration.FromSeconds(60), Duration.FromSeconds(60)), clock, identities, blocks, replay, minter, denials);
         Lookup = new LeaseLookup(store, denials);

@@ -25,6 +25,7 @@ internal sealed class PostgresStores : IAsyncDisposable
         Stores = new BrokerStores
         {
             Leases = new PostgresLeaseStore(db, appender),
+            RunCompletions = new PostgresRunCompletionStore(db, appender),
             LeaseInventory = new PostgresLeaseInventory(db),
             Secrets = new PostgresSecretStore(db, appender),
             Audit = new PostgresAuditStore(db, appender),

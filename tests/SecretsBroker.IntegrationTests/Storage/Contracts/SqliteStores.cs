@@ -29,6 +29,7 @@ internal sealed class SqliteStores : IAsyncDisposable
         Stores = new BrokerStores
         {
             Leases = new SqliteLeaseStore(db, writes, appender),
+            RunCompletions = new SqliteRunCompletionStore(writes, appender),
             LeaseInventory = new SqliteLeaseInventory(db),
             Secrets = new SqliteSecretStore(db, appender),
             Audit = new SqliteAuditStore(db, writes, appender),

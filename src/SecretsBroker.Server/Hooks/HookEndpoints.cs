@@ -1,0 +1,28 @@
+using SecretsBroker.Contracts;
+using SecretsBroker.Server.Http;
+
+namespace SecretsBroker.Server.Hooks;
+
+/// <summary>
+/// <c>/v1/hooks/github</c> and <c>/v1/hooks/gitlab</c>: the CI platforms say when runs and jobs finish.
+/// No broker token: a delivery proves itself with its issuer's webhook secret, checked by the receiver.
+/// </summary>
+internal static class HookEndpoints
+{
+    internal static IServiceCollection AddRunCompletionHooks(this IServiceCollection services)
+    {
+        services.AddSingleton<Core.Completion.WebhookCompletions>();
+
+        // Stateless beyond the singletons it reads: the issuers and the completions service.
+        services.AddSingleton<HookReceiver>();
+        return services;
+    }
+
+    internal static WebApplication MapHookEndpoints(this WebApplication app)
+    {
+        var hooks = app.MapGroup("").AllowAnonymous().AddEndpointFilter<BrokerEndpointFilter>().WithTags("Hooks");
+        hooks.MapPost(Routes.GitHubHook, (HttpContext http, HookReceiver receiver) => receiver.GitHubAsync(http));
+        hooks.MapPost(Routes.GitLabHook, (HttpContext http, HookReceiver receiver) => receiver.GitLabAsync(http));
+        return app;
+    }
+}
