@@ -12,10 +12,13 @@ internal sealed class CommandContext(
 {
     public TextReader In => stdin;
 
+    /// <summary>The environment sbctl runs in (the process's, or a test's).</summary>
+    public Func<string, string?> GetEnvironmentVariable => getEnvironmentVariable;
+
     /// <summary>Makes <paramref name="body"/> the action of <paramref name="command"/>.</summary>
     public void SetBrokerAction(Command command, Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) =>
-            RunConnectedAsync(parse, () => BrokerConnection.Resolve(parse, globals, getEnvironmentVariable), body, cancellationToken));
+            RunConnectedAsync(parse, _ => Task.FromResult(BrokerConnection.Resolve(parse, globals, getEnvironmentVariable)), body, cancellationToken));
 
     /// <summary>
     /// Makes <paramref name="body"/> the action of a lease or run command, authenticated with the CI
@@ -23,11 +26,15 @@ internal sealed class CommandContext(
     /// </summary>
     public void SetWorkloadAction(
         Command command,
-        Option<string> oidcTokenFile,
+        WorkloadTokenOptions tokenOptions,
         WorkloadToken.Use use,
         Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) =>
-            RunConnectedAsync(parse, () => WorkloadToken.Connect(parse, globals, oidcTokenFile, use, getEnvironmentVariable), body, cancellationToken));
+            RunConnectedAsync(
+                parse,
+                ct => WorkloadToken.ConnectAsync(parse, globals, tokenOptions, use, getEnvironmentVariable, ct),
+                body,
+                cancellationToken));
 
     /// <summary>Makes <paramref name="body"/> the action of a command that works offline: no broker address or token is looked at.</summary>
     public void SetLocalAction(Command command, Func<ParseResult, Output, CancellationToken, Task<int>> body) =>
@@ -37,13 +44,13 @@ internal sealed class CommandContext(
 
     private Task<int> RunConnectedAsync(
         ParseResult parse,
-        Func<BrokerConnection> connect,
+        Func<CancellationToken, Task<BrokerConnection>> connect,
         Func<ParseResult, BrokerClient, Output, CancellationToken, Task<int>> body,
         CancellationToken cancellationToken) =>
         ReportFailuresAsync(
             async () =>
             {
-                using var transport = new BrokerTransport(connect());
+                using var transport = new BrokerTransport(await connect(cancellationToken));
                 return await body(parse, new BrokerClient(transport), OutputFor(parse), cancellationToken);
             },
             cancellationToken);

@@ -18,7 +18,7 @@ internal static class LeaseCommands
 
     public static Command Create(CommandContext context)
     {
-        var oidcTokenFile = WorkloadToken.CreateFileOption();
+        var tokenOptions = new WorkloadTokenOptions();
         var role = Required("--role", "ROLE", "The role to lease a credential of, as the broker's policy names it");
         var run = Required("--run", "ID", "The CI run (pipeline) the step belongs to; must match the OIDC token's run");
         var step = Required("--step", "STEP", "The step (job) that uses the credential, e.g. migrate");
@@ -30,18 +30,19 @@ internal static class LeaseCommands
                 + "(without it the broker still recognizes a retry by its role, run, step and purpose)",
             HelpName = "KEY",
         };
-        var format = CredentialOutput.CreateFormatOption();
+        var target = new CredentialTargetOptions();
         var command = new Command("lease", "Lease a short-lived credential for a CI step and print it; show, renew and revoke leases")
         {
-            oidcTokenFile, role, run, step, purpose, ttl, idempotencyKey, format,
-            Show(context, oidcTokenFile),
-            Renew(context, oidcTokenFile),
-            Revoke(context, oidcTokenFile),
+            role, run, step, purpose, ttl, idempotencyKey,
+            Show(context, tokenOptions),
+            Renew(context, tokenOptions),
+            Revoke(context, tokenOptions),
         };
+        target.AddTo(command);
+        tokenOptions.AddTo(command);
 
-        context.SetWorkloadAction(command, oidcTokenFile, WorkloadToken.Use.Required, async (parse, broker, output, cancellationToken) =>
+        context.SetWorkloadAction(command, tokenOptions, WorkloadToken.Use.Required, async (parse, broker, output, cancellationToken) =>
         {
-            var chosen = CredentialOutput.Choose(parse.GetValue(format), output.IsJson);
             var key = parse.GetValue(idempotencyKey);
             if (key is not null && (key.Length == 0 || !key.All(c => c is > ' ' and <= '~')))
             {
@@ -49,20 +50,21 @@ internal static class LeaseCommands
                 throw CommandFailedException.Usage("invalid_idempotency_key", "the idempotency key must be printable ASCII without spaces");
             }
 
+            using var destination = CredentialTarget.Open(parse, target, output.IsJson, context.GetEnvironmentVariable);
             var request = new IssueLeaseRequest(
                 parse.GetRequiredValue(role), parse.GetRequiredValue(run), parse.GetRequiredValue(step), parse.GetRequiredValue(purpose), parse.GetValue(ttl));
             var issued = await broker.IssueLeaseAsync(request, key, cancellationToken);
-            CredentialOutput.Write(output, issued, chosen);
+            destination.Write(output, issued);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command Show(CommandContext context, Option<string> oidcTokenFile)
+    private static Command Show(CommandContext context, WorkloadTokenOptions tokenOptions)
     {
         var id = IdArgument();
         var command = new Command("show", "Show a lease: its binding, state and times (never its credential)") { id };
-        context.SetWorkloadAction(command, oidcTokenFile, WorkloadToken.Use.OrOperator, async (parse, broker, output, cancellationToken) =>
+        context.SetWorkloadAction(command, tokenOptions, WorkloadToken.Use.OrOperator, async (parse, broker, output, cancellationToken) =>
         {
             var lease = await broker.GetLeaseAsync(parse.GetRequiredValue(id), cancellationToken);
             if (output.IsJson)
@@ -89,30 +91,31 @@ internal static class LeaseCommands
         return command;
     }
 
-    private static Command Renew(CommandContext context, Option<string> oidcTokenFile)
+    private static Command Renew(CommandContext context, WorkloadTokenOptions tokenOptions)
     {
         var id = IdArgument();
         var ttl = TtlParser.CreateOption($"New lifetime from now, up to the lease's max expiry: {TtlParser.Examples} (seconds) [default: the role's]");
-        var format = CredentialOutput.CreateFormatOption();
+        var target = new CredentialTargetOptions();
         var command = new Command("renew", "Extend a lease (with a fresh OIDC token of the job that leased it) and print it as 'sbctl lease' does")
         {
-            id, ttl, format,
+            id, ttl,
         };
-        context.SetWorkloadAction(command, oidcTokenFile, WorkloadToken.Use.Required, async (parse, broker, output, cancellationToken) =>
+        target.AddTo(command);
+        context.SetWorkloadAction(command, tokenOptions, WorkloadToken.Use.Required, async (parse, broker, output, cancellationToken) =>
         {
-            var chosen = CredentialOutput.Choose(parse.GetValue(format), output.IsJson);
+            using var destination = CredentialTarget.Open(parse, target, output.IsJson, context.GetEnvironmentVariable);
             var renewed = await broker.RenewLeaseAsync(parse.GetRequiredValue(id), new RenewLeaseRequest(parse.GetValue(ttl)), cancellationToken);
-            CredentialOutput.Write(output, renewed, chosen);
+            destination.Write(output, renewed);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command Revoke(CommandContext context, Option<string> oidcTokenFile)
+    private static Command Revoke(CommandContext context, WorkloadTokenOptions tokenOptions)
     {
         var id = IdArgument();
         var command = new Command("revoke", "Revoke a lease now; the broker withdraws its credential") { id };
-        context.SetWorkloadAction(command, oidcTokenFile, WorkloadToken.Use.OrOperator, async (parse, broker, output, cancellationToken) =>
+        context.SetWorkloadAction(command, tokenOptions, WorkloadToken.Use.OrOperator, async (parse, broker, output, cancellationToken) =>
         {
             var lease = await broker.RevokeLeaseAsync(parse.GetRequiredValue(id), cancellationToken);
             if (output.IsJson)

@@ -13,15 +13,16 @@ internal static class RunCommands
 
     public static Command Create(CommandContext context)
     {
-        var oidcTokenFile = WorkloadToken.CreateFileOption();
-        return new Command("run", "Finish CI runs: revoke every lease a run holds")
+        var tokenOptions = new WorkloadTokenOptions();
+        var command = new Command("run", "Finish CI runs: revoke every lease a run holds")
         {
-            oidcTokenFile,
-            Complete(context, oidcTokenFile),
+            Complete(context, tokenOptions),
         };
+        tokenOptions.AddTo(command);
+        return command;
     }
 
-    private static Command Complete(CommandContext context, Option<string> oidcTokenFile)
+    private static Command Complete(CommandContext context, WorkloadTokenOptions tokenOptions)
     {
         var id = new Argument<string>("ID") { Description = "The run's id, as its leases were issued with (--run)" };
         var issuer = new Option<string>("--issuer")
@@ -30,7 +31,7 @@ internal static class RunCommands
             HelpName = "NAME",
         };
         var command = new Command("complete", "Mark a run finished: the broker revokes every lease of the run") { id, issuer };
-        context.SetWorkloadAction(command, oidcTokenFile, WorkloadToken.Use.OrOperator, async (parse, broker, output, cancellationToken) =>
+        context.SetWorkloadAction(command, tokenOptions, WorkloadToken.Use.OrOperator, async (parse, broker, output, cancellationToken) =>
         {
             var issuerName = parse.GetValue(issuer);
             // A workload completes runs of its own token's issuer (the broker ignores the parameter); an

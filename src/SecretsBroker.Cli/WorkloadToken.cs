@@ -10,6 +10,7 @@ internal static class WorkloadToken
 {
     public const string TokenVariable = "SECRETSBROKER_OIDC_TOKEN";
     public const string TokenFileVariable = "SECRETSBROKER_OIDC_TOKEN_FILE";
+    public const string AudienceVariable = "SECRETSBROKER_AUDIENCE";
 
     // The broker picks the scheme by this prefix: an operator token sent as an OIDC token is an operator call.
     private const string OperatorTokenPrefix = "sbt_";
@@ -17,11 +18,11 @@ internal static class WorkloadToken
     /// <summary>Where the token comes from on common CI platforms, for the help of the lease and run commands.</summary>
     public const string PlatformHelp = $$"""
         The bearer is the CI job's OIDC token, read from --oidc-token-file FILE, {{TokenVariable}} or
-        {{TokenFileVariable}} (never from an argument, and never printed).
+        {{TokenFileVariable}} (never from an argument, and never printed). Without one, in a GitHub Actions job
+        with 'permissions: id-token: write', sbctl asks GitHub's token endpoint ({{GitHubOidcToken.RequestUrlVariable}})
+        for a fresh token with the audience from --audience or {{AudienceVariable}}.
           GitLab CI:       id_tokens: { {{TokenVariable}}: { aud: <broker audience> } }
-          GitHub Actions:  with 'permissions: id-token: write', fetch it in the step first:
-                           export {{TokenVariable}}="$(curl -sSf -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
-                             "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=<broker audience>" | jq -r .value)"
+          GitHub Actions:  {{AudienceVariable}}=<broker audience> (or --audience), nothing else
           Kubernetes:      {{TokenFileVariable}}=<path of a projected service account token>
         """;
 
@@ -35,22 +36,20 @@ internal static class WorkloadToken
         OrOperator,
     }
 
-    /// <summary>The <c>--oidc-token-file</c> option, recursive so a command group's subcommands all take it.</summary>
-    public static Option<string> CreateFileOption() => new("--oidc-token-file")
-    {
-        Description = $"File holding the CI job's OIDC token [env: {TokenVariable} (the token itself) or {TokenFileVariable}]",
-        HelpName = "FILE",
-        Recursive = true,
-    };
-
     /// <summary>
     /// The connection a lease or run command uses. Flags come before the environment, so an explicit
-    /// <c>--token</c> beats an OIDC token the CI platform put in the environment (for <see cref="Use.OrOperator"/>).
+    /// <c>--token</c> beats an OIDC token the CI platform put in the environment (for <see cref="Use.OrOperator"/>);
+    /// a token given as a file or variable comes before one fetched from GitHub's token endpoint.
     /// </summary>
-    public static BrokerConnection Connect(
-        ParseResult parse, GlobalOptions globals, Option<string> fileOption, Use use, Func<string, string?> getEnvironmentVariable)
+    public static async Task<BrokerConnection> ConnectAsync(
+        ParseResult parse,
+        GlobalOptions globals,
+        WorkloadTokenOptions options,
+        Use use,
+        Func<string, string?> getEnvironmentVariable,
+        CancellationToken cancellationToken)
     {
-        var fileFromFlag = NonEmpty(parse.GetValue(fileOption));
+        var fileFromFlag = NonEmpty(parse.GetValue(options.File));
         if (use == Use.OrOperator && fileFromFlag is null && BrokerConnection.HasOperatorTokenFlag(parse, globals))
         {
             return BrokerConnection.Resolve(parse, globals, getEnvironmentVariable);
@@ -61,11 +60,23 @@ internal static class WorkloadToken
             return BrokerConnection.WithToken(parse, globals, getEnvironmentVariable, workload, isWorkload: true);
         }
 
+        if (GitHubOidcToken.IsOffered(getEnvironmentVariable))
+        {
+            // Checked before anything is sent, so a missing audience never costs a request.
+            var audience = NonEmpty(parse.GetValue(options.Audience))?.Trim() ?? NonEmpty(getEnvironmentVariable(AudienceVariable))?.Trim()
+                ?? throw CommandFailedException.Usage(
+                    "missing_audience",
+                    $"GitHub's token endpoint needs the broker's audience: pass --audience or set {AudienceVariable}");
+            var fetched = Checked(await GitHubOidcToken.FetchAsync(audience, getEnvironmentVariable, cancellationToken));
+            return BrokerConnection.WithToken(parse, globals, getEnvironmentVariable, fetched, isWorkload: true);
+        }
+
         if (use == Use.Required)
         {
             throw CommandFailedException.Usage(
                 "missing_oidc_token",
-                $"no OIDC token: this takes the CI job's OIDC token, not an operator token; pass --oidc-token-file or set {TokenVariable} or {TokenFileVariable}");
+                $"no OIDC token: this takes the CI job's OIDC token, not an operator token; pass --oidc-token-file, set {TokenVariable} or {TokenFileVariable}, "
+                + $"or run in a GitHub Actions job with 'permissions: id-token: write'");
         }
 
         var operatorConnection = BrokerConnection.Resolve(parse, globals, getEnvironmentVariable);
@@ -98,6 +109,11 @@ internal static class WorkloadToken
             return null;
         }
 
+        return Checked(token);
+    }
+
+    private static string Checked(string token)
+    {
         BrokerConnection.CheckShape(token, "invalid_oidc_token", "OIDC token");
         if (token.StartsWith(OperatorTokenPrefix, StringComparison.Ordinal))
         {
