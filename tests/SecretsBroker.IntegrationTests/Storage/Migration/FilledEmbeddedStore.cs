@@ -6,6 +6,7 @@ using SecretsBroker.Contracts.Identities;
 using SecretsBroker.Contracts.Secrets;
 using SecretsBroker.Contracts.Tokens;
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Completion;
 using SecretsBroker.IntegrationTests.BreakGlass;
 using SecretsBroker.TestSupport;
 
@@ -101,8 +102,16 @@ public sealed class FilledEmbeddedStore : IAsyncLifetime
             pending.EnsureSuccessStatusCode();
         }
 
+        await RecordRunCompletionAsync(broker);
         await AppendBulkAuditAsync(broker);
     }
+
+    /// <summary>A CI platform's report that a run finished, as the webhook endpoints record one.</summary>
+    private static Task<CompletionOutcome> RecordRunCompletionAsync(TestBroker broker) =>
+        broker.Services.GetRequiredService<WebhookCompletions>().CompleteAsync(
+            new RunCompletion("github", "acme/app", "4242", null, "workflow_run", Guid.NewGuid().ToString(), new string('a', 64), broker.Clock.GetCurrentInstant()),
+            AuditContext.System,
+            CancellationToken.None);
 
     /// <summary>A long trail, appended through the broker's own audit store (the chain's MACs are the broker's).</summary>
     private static async Task AppendBulkAuditAsync(TestBroker broker)
