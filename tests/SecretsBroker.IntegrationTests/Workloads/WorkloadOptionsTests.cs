@@ -68,6 +68,51 @@ public sealed class WorkloadOptionsTests
         Assert.Contains("Workloads:Issuers:1:Issuer is already used by Workloads:Issuers:0.", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_webhook_without_a_secret_file_stops_the_broker()
+    {
+        using var github = CiTokenIssuer.GitHub();
+        var settings = new Dictionary<string, string?>(github.Settings) { ["Workloads:Issuers:0:Webhook:SecretFile"] = " " };
+
+        var failure = await StartFailsAsync(settings);
+
+        Assert.Contains("Workloads:Issuers:0:Webhook:SecretFile must name the file holding the webhook's secret.", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_webhook_secret_file_that_cannot_be_read_stops_the_broker()
+    {
+        using var github = CiTokenIssuer.GitHub();
+        var missing = Path.Combine(Path.GetTempPath(), "sb-no-such-" + Guid.NewGuid().ToString("N"));
+        var settings = new Dictionary<string, string?>(github.Settings) { ["Workloads:Issuers:0:Webhook:SecretFile"] = missing };
+
+        var failure = await StartFailsAsync(settings);
+
+        Assert.Contains($"Workloads:Issuers:0:Webhook:SecretFile {missing} cannot be read.", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_short_webhook_secret_stops_the_broker_without_the_message_quoting_it()
+    {
+        using var github = CiTokenIssuer.GitHub();
+        var file = Path.Combine(Path.GetTempPath(), "sb-hook-" + Guid.NewGuid().ToString("N"));
+        // Fifteen characters once the surrounding whitespace is trimmed: one short of the minimum.
+        await File.WriteAllTextAsync(file, "  q7Zr2xK9mW4pL1v \n");
+        try
+        {
+            var settings = new Dictionary<string, string?>(github.Settings) { ["Workloads:Issuers:0:Webhook:SecretFile"] = file };
+
+            var failure = await StartFailsAsync(settings);
+
+            Assert.Contains($"Workloads:Issuers:0:Webhook:SecretFile {file} must hold at least 16 characters.", failure.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("q7Zr2xK9mW4pL1v", failure.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static async Task<OptionsValidationException> StartFailsAsync(IReadOnlyDictionary<string, string?> settings)
     {
         var folder = Path.Combine(Path.GetTempPath(), "sb-test-" + Guid.NewGuid().ToString("N"));
