@@ -98,6 +98,25 @@ public sealed class CiTokenIssuer : IDisposable
     /// <summary>The dialect name the broker's configuration uses for this platform.</summary>
     public string Dialect => Platform == CiPlatform.GitHubActions ? "github" : "gitlab";
 
+    /// <summary>The claim naming the run: GitHub <c>run_id</c>, GitLab <c>pipeline_id</c>.</summary>
+    public string RunClaim => Platform == CiPlatform.GitHubActions ? "run_id" : "pipeline_id";
+
+    /// <summary>The claim naming the job: GitHub <c>check_run_id</c>, GitLab <c>job_id</c>.</summary>
+    public string JobClaim => Platform == CiPlatform.GitHubActions ? "check_run_id" : "job_id";
+
+    /// <summary>The claim naming the repository or project: GitHub <c>repository</c>, GitLab <c>project_path</c>.</summary>
+    public string ProjectClaim => Platform == CiPlatform.GitHubActions ? "repository" : "project_path";
+
+    /// <summary>The <c>sub</c> of this platform's tokens for a job of <paramref name="repository"/> (GitHub: in the production environment; GitLab: on main).</summary>
+    public string SubjectFor(string repository) =>
+        Platform == CiPlatform.GitHubActions ? $"repo:{repository}:environment:production" : $"project_path:{repository}:ref_type:branch:ref:main";
+
+    /// <summary>The secret of this platform's completion webhook once <see cref="WithWebhook"/> made one; null before.</summary>
+    public string? WebhookSecret { get; private set; }
+
+    /// <summary>The file holding <see cref="WebhookSecret"/>, beside the JWKS.</summary>
+    public string WebhookSecretPath => Path.Combine(folder, "webhook.secret");
+
     /// <summary>Whether the JWKS also holds the HMAC secret as an <c>oct</c> key (which the broker must never use).</summary>
     public bool PublishSymmetricKey
     {
@@ -128,7 +147,19 @@ public sealed class CiTokenIssuer : IDisposable
         return issuers.SelectMany((issuer, i) => issuer.SettingsAt(i)).ToDictionary(kv => kv.Key, kv => kv.Value);
     }
 
-    /// <summary>Settings trusting this issuer as Workloads:Issuers:<paramref name="index"/>; with
+    /// <summary>
+    /// Gives this platform a completion webhook: <paramref name="secret"/> (default 48 random hex
+    /// characters) is written to <see cref="WebhookSecretPath"/>, which the settings then name as
+    /// <c>Workloads:Issuers:N:Webhook:SecretFile</c>.
+    /// </summary>
+    public CiTokenIssuer WithWebhook(string? secret = null)
+    {
+        WebhookSecret = secret ?? RandomNumberGenerator.GetHexString(48, lowercase: true);
+        File.WriteAllText(WebhookSecretPath, WebhookSecret + "\n");
+        return this;
+    }
+
+    /// <summary>Settings trusting this issuer as Workloads:Issuers:<paramref name="index"/> (with its webhook, when it has one); with
     /// <paramref name="jwksUrl"/> the keys come from that URL instead of the file.</summary>
     public Dictionary<string, string?> SettingsAt(int index, Uri? jwksUrl = null)
     {
@@ -147,6 +178,11 @@ public sealed class CiTokenIssuer : IDisposable
         else
         {
             settings[key + "JwksUrl"] = jwksUrl.ToString();
+        }
+
+        if (WebhookSecret is not null)
+        {
+            settings[key + "Webhook:SecretFile"] = WebhookSecretPath;
         }
 
         return settings;
@@ -284,7 +320,7 @@ public sealed class CiTokenIssuer : IDisposable
     /// <summary>The claims of a GitHub Actions id-token for a push to main, as GitHub documents them.</summary>
     private Dictionary<string, string> GitHubClaims() => new()
     {
-        ["sub"] = $"repo:{Repository}:environment:production",
+        ["sub"] = SubjectFor(Repository),
         ["ref"] = "refs/heads/main",
         ["ref_type"] = "branch",
         ["sha"] = "2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e",
@@ -307,7 +343,7 @@ public sealed class CiTokenIssuer : IDisposable
     /// <summary>The claims of a GitLab CI id-token for a job on the default branch, as GitLab documents them.</summary>
     private Dictionary<string, string> GitLabClaims() => new()
     {
-        ["sub"] = $"project_path:{Repository}:ref_type:branch:ref:main",
+        ["sub"] = SubjectFor(Repository),
         ["namespace_path"] = Repository.Split('/')[0],
         ["project_path"] = Repository,
         ["user_login"] = "ci-bot",

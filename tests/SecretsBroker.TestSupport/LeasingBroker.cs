@@ -9,9 +9,10 @@ using SecretsBroker.Contracts.Secrets;
 namespace SecretsBroker.TestSupport;
 
 /// <summary>
-/// A test broker ready for CI leases: it trusts a GitHub-shaped token issuer (keys in a JWKS file),
-/// runs a policy that lets the issuer's repository lease the JWT roles below, and holds the ES256
-/// signing key those roles mint with.
+/// A test broker ready for CI leases: it trusts a GitHub-shaped token issuer (or a GitLab-shaped one)
+/// with keys in a JWKS file and, when asked, its completion webhook's secret in a file; runs a policy
+/// that lets the issuer's repository (project) lease the JWT roles below; and holds the ES256 signing
+/// key those roles mint with.
 /// </summary>
 public sealed class LeasingBroker : IAsyncDisposable
 {
@@ -39,7 +40,10 @@ public sealed class LeasingBroker : IAsyncDisposable
     public string PolicyPath => Path.Combine(policyFolder, "policy.yaml");
 
     /// <summary>deploy-api: 10 min by default, 1 h at most, renewable. one-shot: 5 min, not renewable. Steps: deploy, migrate-*, s*.</summary>
-    public static string PolicyFor(string repository) => $$"""
+    public static string PolicyFor(string repository) => PolicyFor(repository, "github", "repository");
+
+    /// <summary>As <see cref="PolicyFor(string)"/>, for the tokens of <paramref name="issuer"/> whose <paramref name="claim"/> is <paramref name="repository"/>.</summary>
+    public static string PolicyFor(string repository, string issuer, string claim) => $$"""
         roles:
           {{Role}}:
             provider: jwt
@@ -56,21 +60,37 @@ public sealed class LeasingBroker : IAsyncDisposable
             max_ttl: 5m
         rules:
           - name: app-pipelines
-            issuer: github
-            claims: { repository: "{{repository}}" }
+            issuer: {{issuer}}
+            claims: { {{claim}}: "{{repository}}" }
             roles: [{{Role}}, {{OneShotRole}}]
             steps: ["deploy", "migrate-*", "s*"]
             purposes: ["*"]
 
         """;
 
-    /// <summary>Starts the broker with <paramref name="policyFor"/>'s policy (default <see cref="PolicyFor"/>) for the issuer's repository, its clock at <paramref name="start"/>.</summary>
-    public static async Task<LeasingBroker> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Func<string, string>? policyFor = null, Instant? start = null)
+    /// <summary>
+    /// Starts the broker with <paramref name="policyFor"/>'s policy (default <see cref="PolicyFor(string, string, string)"/>
+    /// for the issuer) for the issuer's repository, its clock at <paramref name="start"/>. The issuer is
+    /// a <paramref name="platform"/> one; with <paramref name="webhook"/> it has a completion webhook
+    /// (<see cref="CiTokenIssuer.WebhookSecret"/>).
+    /// </summary>
+    public static async Task<LeasingBroker> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Func<string, string>? policyFor = null,
+        Instant? start = null,
+        CiPlatform platform = CiPlatform.GitHubActions,
+        bool webhook = false)
     {
-        var ci = CiTokenIssuer.GitHub();
+        var ci = platform == CiPlatform.GitHubActions ? CiTokenIssuer.GitHub() : CiTokenIssuer.GitLab();
+        if (webhook)
+        {
+            ci.WithWebhook();
+        }
+
         var folder = Path.Combine(Path.GetTempPath(), "sb-lease-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, "policy.yaml"), (policyFor ?? PolicyFor)(ci.Repository));
+        var policy = policyFor ?? (repository => PolicyFor(repository, ci.Name, ci.ProjectClaim));
+        await File.WriteAllTextAsync(Path.Combine(folder, "policy.yaml"), policy(ci.Repository));
         var all = new Dictionary<string, string?>(ci.Settings) { ["Policy:File"] = Path.Combine(folder, "policy.yaml") };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -95,13 +115,17 @@ public sealed class LeasingBroker : IAsyncDisposable
         return pem;
     }
 
-    /// <summary>A CI job's OIDC token for <paramref name="run"/> (default: the issuer's run), minted now on the broker's clock.</summary>
+    /// <summary>
+    /// A CI job's OIDC token for <paramref name="run"/> (default: the issuer's run), minted now on the
+    /// broker's clock; its subject is the one the platform gives a job of <paramref name="repository"/>.
+    /// </summary>
     public string TokenFor(string? run = null, string? job = null, string? repository = null, Duration? lifetime = null) =>
         Ci.Mint(Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?>
         {
-            ["run_id"] = run ?? Ci.RunId,
-            ["check_run_id"] = job ?? Ci.JobId,
-            ["repository"] = repository ?? Ci.Repository,
+            ["sub"] = Ci.SubjectFor(repository ?? Ci.Repository),
+            [Ci.RunClaim] = run ?? Ci.RunId,
+            [Ci.JobClaim] = job ?? Ci.JobId,
+            [Ci.ProjectClaim] = repository ?? Ci.Repository,
         }, lifetime: lifetime);
 
     public HttpClient Runner(string? run = null, string? job = null, string? repository = null)
@@ -118,9 +142,9 @@ public sealed class LeasingBroker : IAsyncDisposable
         var token = Ci.Mint(Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?>
         {
             ["sub"] = subject,
-            ["run_id"] = Ci.RunId,
-            ["check_run_id"] = Ci.JobId,
-            ["repository"] = Ci.Repository,
+            [Ci.RunClaim] = Ci.RunId,
+            [Ci.JobClaim] = Ci.JobId,
+            [Ci.ProjectClaim] = Ci.Repository,
         });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;

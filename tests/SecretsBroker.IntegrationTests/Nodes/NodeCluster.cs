@@ -47,12 +47,18 @@ internal sealed class NodeCluster : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="count"/> nodes (the first alone, the rest together) with
     /// <paramref name="policyFor"/>'s policy for the issuer's repository (default the leasing policy),
-    /// and stores the signing key the leasing policy mints with.
+    /// and stores the signing key the leasing policy mints with. With <paramref name="webhook"/> the
+    /// issuer has a completion webhook, its secret file shared by every node.
     /// </summary>
-    public static async Task<NodeCluster> StartAsync(int count, Func<string, string>? policyFor = null, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<NodeCluster> StartAsync(int count, Func<string, string>? policyFor = null, IReadOnlyDictionary<string, string?>? settings = null, bool webhook = false)
     {
         var store = await PostgresCluster.Shared.CreateBrokerStoreAsync();
         var ci = CiTokenIssuer.GitHub();
+        if (webhook)
+        {
+            ci.WithWebhook();
+        }
+
         var cluster = new NodeCluster(store, ci, settings ?? new Dictionary<string, string?>());
         try
         {
