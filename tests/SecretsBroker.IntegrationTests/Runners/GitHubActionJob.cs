@@ -21,7 +21,7 @@ internal sealed record GitHubActionStep(RunnerRun Run, string GitHubEnv, string 
 /// </summary>
 internal sealed class GitHubActionJob : IDisposable
 {
-    private readonly RunnerFolder folder = new();
+    private readonly RunnerFolder folder;
     private readonly GitHubActionMetadata action = GitHubActionMetadata.Load(RepositoryFiles.GitHubAction);
     private readonly Dictionary<string, string> baseEnvironment;
     private readonly Dictionary<string, string> inputs;
@@ -33,6 +33,9 @@ internal sealed class GitHubActionJob : IDisposable
     public GitHubActionJob(string runId, GitHubTokenEndpoint tokenEndpoint, IReadOnlyDictionary<string, string> with)
     {
         ArgumentNullException.ThrowIfNull(tokenEndpoint);
+        // Looked up first: without the published file the test fails saying how to build it, and leaves no folder.
+        var sbctl = RepositoryFiles.PublishedSbctl;
+        folder = new RunnerFolder();
         Workspace = folder.Sub("work", create: true);
         RunnerTemp = folder.Sub("temp", create: true);
         folder.Sub("file_commands", create: true);
@@ -46,7 +49,7 @@ internal sealed class GitHubActionJob : IDisposable
             ["RUNNER_OS"] = "Linux",
             ["RUNNER_TEMP"] = RunnerTemp,
             ["HOME"] = folder.Sub("home", create: true),
-            ["PATH"] = $"{folder.SbctlBin()}:{RunnerProcess.RunnerPath}",
+            ["PATH"] = $"{folder.SbctlBin(sbctl)}:{RunnerProcess.RunnerPath}",
             // The runner sets these for a job with 'permissions: id-token: write'.
             ["ACTIONS_ID_TOKEN_REQUEST_URL"] = tokenEndpoint.Url.ToString(),
             ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = tokenEndpoint.RequestToken,

@@ -8,7 +8,7 @@ namespace SecretsBroker.IntegrationTests.Runners;
 /// </summary>
 internal sealed class GitLabJob : IDisposable
 {
-    private readonly RunnerFolder folder = new();
+    private readonly RunnerFolder folder;
     private readonly Dictionary<string, string> variables;
 
     /// <summary>
@@ -19,6 +19,9 @@ internal sealed class GitLabJob : IDisposable
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(mintIdToken);
+        // Looked up first: without the published file the test fails saying how to build it, and leaves no folder.
+        var sbctl = RepositoryFiles.PublishedSbctl;
+        folder = new RunnerFolder();
         Template = template;
         ProjectDir = folder.Sub("builds", create: true);
         TempDir = folder.Sub("tmp", create: true);
@@ -32,7 +35,7 @@ internal sealed class GitLabJob : IDisposable
             ["CI_PROJECT_DIR"] = ProjectDir,
             ["HOME"] = folder.Sub("home", create: true),
             ["TMPDIR"] = TempDir,
-            ["PATH"] = $"{folder.SbctlBin()}:{RunnerProcess.RunnerPath}",
+            ["PATH"] = $"{folder.SbctlBin(sbctl)}:{RunnerProcess.RunnerPath}",
         };
         foreach (var (name, value) in template.Variables)
         {

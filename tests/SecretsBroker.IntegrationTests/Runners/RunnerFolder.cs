@@ -24,18 +24,14 @@ internal sealed class RunnerFolder : IDisposable
     }
 
     /// <summary>
-    /// A folder holding <c>sbctl</c>, a link to the published single-file sbctl, for the front of a job's PATH:
-    /// the way a runner image with sbctl installed offers it to the action's and component's default <c>sbctl</c>.
+    /// A folder holding <c>sbctl</c>, a link to <paramref name="sbctl"/> (the published single-file sbctl), for
+    /// the front of a job's PATH: the way a runner image with sbctl installed offers it to the action's and
+    /// component's default <c>sbctl</c>.
     /// </summary>
-    public string SbctlBin()
+    public string SbctlBin(string sbctl)
     {
         var bin = Sub("bin", create: true);
-        var link = System.IO.Path.Combine(bin, "sbctl");
-        if (!File.Exists(link))
-        {
-            File.CreateSymbolicLink(link, RepositoryFiles.PublishedSbctl);
-        }
-
+        File.CreateSymbolicLink(System.IO.Path.Combine(bin, "sbctl"), sbctl);
         return bin;
     }
 
