@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check and test: restore (locked on CI), build with warnings as errors, formatting,
-# then the unit and integration tests. Ends with one line "N passed, N failed"; a failed build or
+# Runs every check and test: restore (locked on CI), build with warnings as errors, the published
+# sbctl (scripts/publish.sh linux-x64, which the runner tests run), formatting, then the unit and
+# integration tests. Ends with one line "N passed, N failed"; a failed build or
 # format check counts as one failure each, so the line never says "0 failed" when something broke.
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,6 +29,17 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
 fi
 ls -d /usr/lib/postgresql/*/bin
 
+step "node"
+# The GitHub action's tests run deploy/ci/github with node, as a runner does; a fresh machine may not have it.
+if ! command -v node >/dev/null; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs; } >/dev/null; then
+    echo "could not install Node.js (apt-get install nodejs)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+node --version
+
 step "restore"
 if ! dotnet restore SecretsBroker.sln "${locked[@]}"; then
   echo "0 passed, 1 failed"
@@ -38,6 +50,13 @@ step "build (warnings are errors)"
 if ! dotnet build SecretsBroker.sln -c Release --no-restore; then
   echo "0 passed, 1 failed"
   exit 1
+fi
+
+step "publish sbctl for linux-x64"
+# The runner tests run the published single-file sbctl with .NET hidden, as a CI runner without .NET would.
+if ! ./scripts/publish.sh linux-x64; then
+  echo "publish.sh failed: the runner tests need artifacts/sbctl/sbctl-linux-x64"
+  checks_failed=$((checks_failed + 1))
 fi
 
 step "format"

@@ -78,14 +78,25 @@ internal sealed class CredentialTarget : IDisposable
         written = true;
     }
 
-    /// <summary>Closes the file; an env file that never received a credential is removed.</summary>
+    /// <summary>Closes the file; an env file that never received the whole credential is removed.</summary>
     public void Dispose()
     {
-        stream?.Dispose();
-        stream = null;
-        if (!written && envFile is not null)
+        try
         {
-            File.Delete(envFile);
+            // After a failed write (a full disk) closing can fail too; that failure is reported already, and
+            // must neither replace its error (which names the issued lease) nor keep a partial file in place.
+            stream?.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            stream = null;
+            if (!written && envFile is not null)
+            {
+                File.Delete(envFile);
+            }
         }
     }
 
@@ -124,7 +135,8 @@ internal sealed class CredentialTarget : IDisposable
 
     private static FileStreamOptions Options(FileMode mode)
     {
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
+        // Unbuffered: a write that fails, fails in WriteFile, and no copy of the credential waits in a buffer.
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerOnly;
