@@ -41,7 +41,7 @@ public sealed class ExpiryWithNodeDownTests(Xunit.Abstractions.ITestOutputHelper
         await using (var watch = await nodes.OpenStoreAsync())
         {
             var pid = nodes[1].Id;
-            await SweepWatch.WaitUntilRunningOnAsync(watch, nodes.Store.JobSchema, pid);
+            await SweepWatch.FreezeMidSweepAsync(watch, nodes.Store.JobSchema, pid);
             await nodes.KillAsync(1);
             diedMidSweep = await SweepWatch.RunningOnAsync(watch, nodes.Store.JobSchema, pid) > 0;
         }

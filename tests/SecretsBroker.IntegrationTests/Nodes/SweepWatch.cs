@@ -20,6 +20,41 @@ internal static class SweepWatch
             """,
             new { server = $"%:{pid}:%" });
 
+    /// <summary>
+    /// Stops the node process <paramref name="pid"/> (SIGSTOP) while it is running a sweep, to be killed in
+    /// the middle of it. Seeing the sweep run and stopping the process are two steps, and a short sweep can
+    /// finish between them on a loaded machine: then the process is let go on (SIGCONT) and caught at its next sweep.
+    /// </summary>
+    public static async Task FreezeMidSweepAsync(NpgsqlConnection store, string jobSchema, int pid)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            await WaitUntilRunningOnAsync(store, jobSchema, pid);
+            await SignalAsync(pid, "STOP");
+            if (await RunningOnAsync(store, jobSchema, pid) > 0)
+            {
+                return;
+            }
+
+            await SignalAsync(pid, "CONT");
+            if (waited.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"the node process {pid} was never stopped in the middle of an expiry sweep");
+            }
+        }
+    }
+
+    private static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed with exit {kill.ExitCode}");
+        }
+    }
+
     /// <summary>Waits (looking as fast as the store answers) until the node process <paramref name="pid"/> is running a sweep.</summary>
     public static async Task WaitUntilRunningOnAsync(NpgsqlConnection store, string jobSchema, int pid)
     {
