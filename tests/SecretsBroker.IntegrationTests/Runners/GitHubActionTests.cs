@@ -27,14 +27,6 @@ public sealed partial class GitHubActionTests
         ["ttl"] = ttl,
     };
 
-    /// <summary>The lease as an operator sees it once the broker's revocation jobs have run.</summary>
-    private static async Task<LeaseInfo> LeaseAfterSweepAsync(LeasingBroker world, string id)
-    {
-        await world.Broker.Services.GetRequiredService<LeaseJobs>().SweepAsync();
-        using var admin = world.Broker.Admin();
-        return (await admin.GetFromJsonAsync<LeaseInfo>($"{Routes.Leases}/{id}"))!;
-    }
-
     [Fact]
     public void Action_yml_parses_with_the_six_inputs_a_node20_main_and_a_post_step_that_runs_whatever_happened()
     {
@@ -80,7 +72,7 @@ public sealed partial class GitHubActionTests
         var seenBeforePost = await world.IntrospectAsync(token);
         var post = await job.RunPostAsync();
         var seenAfterPost = await world.IntrospectAsync(token);
-        var lease = await LeaseAfterSweepAsync(world, exported["SB_LEASE_ID"]);
+        var lease = await LeaseRows.AfterSweepAsync(world, exported["SB_LEASE_ID"]);
 
         Assert.True(main.Run.ExitCode == 0, main.Run.ToString());
         Assert.Equal(["SB_LEASE_ID", "SB_LEASE_EXPIRES_AT", "SB_TOKEN", "SB_TOKEN_TYPE"], exported.Keys);
@@ -128,7 +120,7 @@ public sealed partial class GitHubActionTests
         }
 
         var post = await job.RunPostAsync();
-        var lease = await LeaseAfterSweepAsync(world, leaseId);
+        var lease = await LeaseRows.AfterSweepAsync(world, leaseId);
 
         Assert.True(main.Run.ExitCode == 0, main.Run.ToString());
         Assert.Equal("2026-11-01T09:10:00Z", main.Env["SB_LEASE_EXPIRES_AT"]);
@@ -149,7 +141,7 @@ public sealed partial class GitHubActionTests
         var main = await job.RunMainAsync(new Dictionary<string, string> { ["GITHUB_ENV"] = "/dev/full" });
         var leaseId = main.State.GetValueOrDefault("lease_id");
         var post = await job.RunPostAsync();
-        var lease = leaseId is null ? null : await LeaseAfterSweepAsync(world, leaseId);
+        var lease = leaseId is null ? null : await LeaseRows.AfterSweepAsync(world, leaseId);
 
         Assert.Equal(1, main.Run.ExitCode);
         var error = Assert.Single(main.Run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -48,14 +48,6 @@ public sealed class GitLabComponentTests
             gitlab.Repository,
             audience => gitlab.Mint(world.Broker.Clock.GetCurrentInstant(), new Dictionary<string, object?> { ["aud"] = audience }));
 
-    /// <summary>The lease as an operator sees it once the broker's revocation jobs have run.</summary>
-    private static async Task<LeaseInfo> LeaseAfterSweepAsync(LeasingBroker world, string id)
-    {
-        await world.Broker.Services.GetRequiredService<LeaseJobs>().SweepAsync();
-        using var admin = world.Broker.Admin();
-        return (await admin.GetFromJsonAsync<LeaseInfo>($"{Routes.Leases}/{id}"))!;
-    }
-
     [Fact]
     public void The_component_parses_declares_its_inputs_and_fills_them_into_the_id_token_audience_and_the_variables()
     {
@@ -113,7 +105,7 @@ public sealed class GitLabComponentTests
         var seenDuringTheJob = await world.IntrospectAsync(token);
         var afterScript = await job.RunAfterScriptAsync();
         var seenAfterTheJob = await world.IntrospectAsync(token);
-        var lease = await LeaseAfterSweepAsync(world, leaseId);
+        var lease = await LeaseRows.AfterSweepAsync(world, leaseId);
         var log = script.Stdout + script.Stderr + afterScript.Stdout + afterScript.Stderr;
 
         Assert.Equal(1, script.ExitCode);

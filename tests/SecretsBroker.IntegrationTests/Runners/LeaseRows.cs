@@ -1,3 +1,9 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Leases;
+using SecretsBroker.Server.Jobs;
 using SecretsBroker.TestSupport;
 
 namespace SecretsBroker.IntegrationTests.Runners;
@@ -12,5 +18,27 @@ internal static class LeaseRows
         using var count = raw.CreateCommand();
         count.CommandText = "SELECT count(*) FROM lease";
         return (long)count.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// The lease as an operator sees it once the broker's revocation jobs have run. A sweep asked for here
+    /// skips a lease the background sweep holds at that moment, so a lease still revoking is waited for.
+    /// </summary>
+    public static async Task<LeaseInfo> AfterSweepAsync(LeasingBroker world, string id)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        await world.Broker.Services.GetRequiredService<LeaseJobs>().SweepAsync();
+        using var admin = world.Broker.Admin();
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var lease = (await admin.GetFromJsonAsync<LeaseInfo>($"{Routes.Leases}/{id}"))!;
+            if (lease.State != "revoking" || waited.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                return lease;
+            }
+
+            await Task.Delay(50);
+        }
     }
 }
