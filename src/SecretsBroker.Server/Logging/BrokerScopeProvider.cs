@@ -12,6 +12,7 @@ internal sealed class BrokerScopeProvider(BrokerNode node) : IExternalScopeProvi
 {
     public const string Node = "Node";
     public const string RequestId = "RequestId";
+    public const string RequestPath = "RequestPath";
 
     private readonly LoggerExternalScopeProvider scopes = new();
 
@@ -19,17 +20,29 @@ internal sealed class BrokerScopeProvider(BrokerNode node) : IExternalScopeProvi
     {
         ArgumentNullException.ThrowIfNull(callback);
         callback(new BrokerScope(node.NodeId, Activity.Current is { IdFormat: ActivityIdFormat.W3C } request ? request.TraceId.ToHexString() : null), state);
-        scopes.ForEachScope(callback, state);
+        scopes.ForEachScope(
+            (scope, inner) =>
+            {
+                // ASP.NET Core's request scope names Kestrel's connection-based id RequestId too: only its path is kept, so a line has one RequestId.
+                if (scope is IReadOnlyList<KeyValuePair<string, object?>> pairs && pairs.Any(p => p.Key == RequestId) && pairs.Any(p => p.Key == RequestPath))
+                {
+                    scope = new Pairs([.. pairs.Where(p => p.Key != RequestId)]);
+                }
+
+                callback(scope, inner);
+            },
+            state);
     }
 
     public IDisposable Push(object? state) => scopes.Push(state);
 
     /// <summary>Written as one object of the line's <c>Scopes</c>; a value not known yet is left out.</summary>
-    private sealed class BrokerScope(string? node, string? requestId) : IReadOnlyList<KeyValuePair<string, object?>>
-    {
-        private readonly KeyValuePair<string, object?>[] items =
-            [.. new[] { (Node, node), (RequestId, requestId) }.Where(i => i.Item2 is not null).Select(i => new KeyValuePair<string, object?>(i.Item1, i.Item2))];
+    private sealed class BrokerScope(string? node, string? requestId) : Pairs(
+        [.. new[] { (Node, node), (RequestId, requestId) }.Where(i => i.Item2 is not null).Select(i => new KeyValuePair<string, object?>(i.Item1, i.Item2))]);
 
+    /// <summary>A scope of named values, written as one object of the line's <c>Scopes</c>.</summary>
+    private class Pairs(KeyValuePair<string, object?>[] items) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
         public int Count => items.Length;
 
         public KeyValuePair<string, object?> this[int index] => items[index];

@@ -144,12 +144,13 @@ public sealed partial class JsonLogTests
 
         using var response = await client.GetAsync(Routes.Secrets);
         var requestId = Header(response, "X-Request-Id");
-        var lines = await WaitForLinesAsync(broker, requestId);
+        var lines = await WaitForLinesAsync(broker, requestId, eventId: 1010);
 
         Assert.Matches("^[0-9a-f]{32}$", requestId);
         Assert.NotEqual("0af7651916cd43dd8448eb211c80319c", requestId);
         Assert.StartsWith($"00-{requestId}-", Header(response, "traceparent"), StringComparison.Ordinal);
-        Assert.Contains(lines, l => ScopeValue(l, "RequestId") == requestId);
+        var answered = Assert.Single(lines, l => ScopeValue(l, "RequestId") == requestId && l.GetProperty("EventId").GetInt32() == 1010);
+        Assert.Single(answered.GetProperty("Scopes").EnumerateArray(), s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("RequestId", out _));
         Assert.DoesNotContain("forged", string.Join('\n', broker.Lines), StringComparison.Ordinal);
         Assert.DoesNotContain("0af7651916cd43dd8448eb211c80319c", string.Join('\n', broker.Lines), StringComparison.Ordinal);
     }
