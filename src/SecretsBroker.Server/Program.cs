@@ -16,6 +16,7 @@ using SecretsBroker.Server.Humans;
 using SecretsBroker.Server.Identities;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
+using SecretsBroker.Server.Logging;
 using SecretsBroker.Server.Migration;
 using SecretsBroker.Server.Policy;
 using SecretsBroker.Server.Secrets;
@@ -85,6 +86,7 @@ public static class Program
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseRequestIds();
         app.UseBrokerProblems();
         app.UseSealGate();
         app.UseAuthentication();

@@ -30,6 +30,9 @@ public sealed partial class BrokerProcess : IAsyncDisposable
     /// <summary>Everything the process printed so far (its log lines included).</summary>
     public string Output => string.Join('\n', output);
 
+    /// <summary>The lines printed so far, one by one.</summary>
+    public IReadOnlyList<string> Lines => [.. output];
+
     /// <summary>Starts the broker on <paramref name="dataDirectory"/> with <paramref name="settings"/> as command-line settings, under <paramref name="umask"/>.</summary>
     public static async Task<BrokerProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?> settings, string umask = "077")
     {
@@ -59,7 +62,12 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         var broker = new BrokerProcess(process);
         process.OutputDataReceived += (_, line) => broker.Read(line.Data);
         process.ErrorDataReceived += (_, line) => broker.Read(line.Data);
-        process.Exited += (_, _) => broker.listening.TrySetException(new InvalidOperationException($"The broker exited before listening:\n{broker.Output}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last lines are read; this waits for both streams to end, so the message has all the process said.
+            process.WaitForExit();
+            broker.listening.TrySetException(new InvalidOperationException($"The broker exited before listening:\n{broker.Output}"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -21,6 +21,9 @@ public sealed class BrokerNode : IDisposable
     /// <summary>This start's writer; asking before the broker unsealed is a bug.</summary>
     public LeaseWriter Writer => writer ?? throw new InvalidOperationException("The broker has not unsealed yet.");
 
+    /// <summary>This node's id once the broker has unsealed; null before, for log lines written earlier.</summary>
+    public string? NodeId => writer?.Node;
+
     /// <summary>Takes the data folder (or fails naming it, when another broker process holds it) and starts a new incarnation of its node.</summary>
     internal void Start(string dataDirectory)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SecretsBroker.Server.Logging;
 
 namespace SecretsBroker.Server.Hosting;
 
@@ -17,6 +18,8 @@ internal static class HostingSetup
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+
+        builder.AddBrokerLogging();
 
         builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()

@@ -41,6 +41,7 @@ public sealed class BrokerProblem(BrokerError error) : IResult
             error.Code,
             http.TraceIdentifier);
         http.Response.StatusCode = code;
+        Logging.RequestLog.Refused(http, code, error.Code);
         await http.Response.WriteAsJsonAsync(body, BrokerJson.Options, ContentType, http.RequestAborted);
     }
 

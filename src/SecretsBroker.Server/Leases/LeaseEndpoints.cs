@@ -17,6 +17,7 @@ internal static class LeaseEndpoints
                     new IssueLeaseCommand(body.Value.Role, body.Value.Run, body.Value.Step, body.Value.Purpose, TtlSeconds.ToDuration(body.Value.TtlSeconds), IdempotencyKey(http)),
                     RequestAudit.ContextOf(http),
                     ct)
+                .Logged(http, null, "issue", (log, issued) => LeaseLog.Issued(log, issued.Lease.Id, issued.Lease.Role, issued.Replayed))
                 .ToHttp(issued => issued.Replayed
                     ? Results.Ok(issued.ToContract(clock.GetCurrentInstant()))
                     : Results.Created($"{Routes.Leases}/{issued.Lease.Id}", issued.ToContract(clock.GetCurrentInstant()))))
@@ -28,10 +29,13 @@ internal static class LeaseEndpoints
         // Operators get through to the renewer, which tells a break-glass holder why their lease is not renewed.
         leases.MapPost("/{id}/renew", (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseRenewer renewer, IClock clock, CancellationToken ct) =>
             renewer.RenewAsync(LeaseCallers.Of(http), id, TtlSeconds.ToDuration(body.Value.TtlSeconds), ct)
+                .Logged(http, id, "renew", (log, renewed) => LeaseLog.Renewed(log, renewed.Lease.Id))
                 .ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant()))));
 
         leases.MapDelete("/{id}", (string id, HttpContext http, LeaseRevocations revocations, IClock clock, CancellationToken ct) =>
-            revocations.RevokeAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
+            revocations.RevokeAsync(LeaseCallers.Of(http), id, ct)
+                .Logged(http, id, "revoke", (log, lease) => LeaseLog.Revoked(log, lease.Id))
+                .ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
 
         return leases;
     }
