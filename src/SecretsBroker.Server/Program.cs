@@ -17,6 +17,7 @@ using SecretsBroker.Server.Identities;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
 using SecretsBroker.Server.Migration;
+using SecretsBroker.Server.OpenApi;
 using SecretsBroker.Server.Policy;
 using SecretsBroker.Server.Secrets;
 using SecretsBroker.Server.Tokens;
@@ -81,6 +82,7 @@ public static class Program
         builder.Services.AddAlerts();
         builder.Services.AddBreakGlass();
         builder.Services.AddBackups();
+        builder.Services.AddBrokerOpenApi();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -104,6 +106,7 @@ public static class Program
         app.MapIntrospectionEndpoints();
         app.MapHookEndpoints();
         app.MapJobsDashboard();
+        app.MapBrokerOpenApi();
         return app;
     }
 }
