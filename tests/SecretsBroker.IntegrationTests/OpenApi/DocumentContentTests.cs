@@ -77,6 +77,27 @@ public sealed class DocumentContentTests
         Assert.Null(document["security"]);
     }
 
+    [Fact]
+    public async Task Operations_describe_the_shapes_of_their_answers()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var (_, document) = await PublishedDocument.FetchAsync(broker);
+
+        var issue = PublishedDocument.Operation(document, "POST", "/v1/leases");
+        Assert.Equal("#/components/schemas/IssuedLeaseResponse", (string)issue["responses"]!["201"]!["content"]!["application/json"]!["schema"]!["$ref"]!);
+        Assert.NotNull(Schema(document, "IssuedLeaseResponse")["properties"]!["lease"]);
+
+        Assert.Equal("#/components/schemas/SecretList", (string)PublishedDocument.Operation(document, "GET", "/v1/secrets")["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!);
+        Assert.NotNull(PublishedDocument.Operation(document, "DELETE", "/v1/tokens/{id}")["responses"]!["204"]);
+
+        foreach (var operation in PublishedDocument.Operations(document))
+        {
+            var (method, path) = Split(operation);
+            var answers = PublishedDocument.Operation(document, method, path)["responses"]!.AsObject();
+            Assert.True(answers.Any(a => a.Key.StartsWith('2')), $"{operation} documents no success answer");
+        }
+    }
+
     private static JsonObject Schema(JsonObject document, string name) => document["components"]!["schemas"]![name]!.AsObject();
 
     private static (string Method, string Path) Split(string operation) => (operation[..operation.IndexOf(' ', StringComparison.Ordinal)], operation[(operation.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
