@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every check and test: restore (locked on CI), build with warnings as errors, the published
+# Runs every check and test: the OpenAPI validator's npm packages (npm ci), restore (locked on CI), build with warnings as errors, the published
 # sbctl (scripts/publish.sh linux-x64, which the runner tests run), formatting, then the unit and
 # integration tests. Ends with one line "N passed, N failed"; a failed build or
 # format check counts as one failure each, so the line never says "0 failed" when something broke.
@@ -39,6 +39,24 @@ if ! command -v node >/dev/null; then
   fi
 fi
 node --version
+
+step "npm"
+# The OpenAPI tests validate the served document with an npm package; Debian's nodejs comes without npm.
+if ! command -v npm >/dev/null; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; } >/dev/null; then
+    echo "could not install npm (apt-get install npm)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+npm --version
+
+step "openapi validator (npm ci)"
+# Exactly the locked versions; the validator test fails (never skips) without them.
+if ! (cd tests/SecretsBroker.IntegrationTests/OpenApi/validator && npm ci --no-audit --no-fund); then
+  echo "npm ci failed in tests/SecretsBroker.IntegrationTests/OpenApi/validator"
+  checks_failed=$((checks_failed + 1))
+fi
 
 step "restore"
 if ! dotnet restore SecretsBroker.sln "${locked[@]}"; then

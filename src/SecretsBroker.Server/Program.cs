@@ -18,6 +18,7 @@ using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
 using SecretsBroker.Server.Logging;
 using SecretsBroker.Server.Migration;
+using SecretsBroker.Server.OpenApi;
 using SecretsBroker.Server.Policy;
 using SecretsBroker.Server.Secrets;
 using SecretsBroker.Server.Tokens;
@@ -82,6 +83,7 @@ public static class Program
         builder.Services.AddAlerts();
         builder.Services.AddBreakGlass();
         builder.Services.AddBackups();
+        builder.Services.AddBrokerOpenApi();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -106,6 +108,7 @@ public static class Program
         app.MapIntrospectionEndpoints();
         app.MapHookEndpoints();
         app.MapJobsDashboard();
+        app.MapBrokerOpenApi();
         return app;
     }
 }

@@ -11,7 +11,8 @@ internal static class BackupEndpoints
     {
         backups.MapPost("/", async (DatabaseBackups service, HttpContext http, CancellationToken ct) =>
             await service.TakeAsync(RequestAudit.ContextOf(http), ct).ToHttp(taken =>
-                Results.Created($"{Contracts.Routes.Backups}/{taken.File}", new BackupInfo(taken.File, taken.TakenAt.ToDateTimeOffset()))));
+                Results.Created($"{Contracts.Routes.Backups}/{taken.File}", new BackupInfo(taken.File, taken.TakenAt.ToDateTimeOffset()))))
+            .Produces<BackupInfo>(StatusCodes.Status201Created);
         return backups;
     }
 }

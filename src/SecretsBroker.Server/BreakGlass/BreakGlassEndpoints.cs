@@ -21,21 +21,26 @@ internal static class BreakGlassEndpoints
                     new BreakGlassCommand(body.Value.Role, body.Value.Justification, body.Value.Incident, TtlSeconds.ToDuration(body.Value.TtlSeconds)),
                     RequestAudit.ContextOf(http),
                     ct)
-                .ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())));
+                .ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())))
+            .Produces<BreakGlassResponse>(StatusCodes.Status201Created).Produces<BreakGlassResponse>(StatusCodes.Status202Accepted);
 
         group.MapPost("/{id}/approve", (string id, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
-            service.ApproveAsync(Caller(http), id, RequestAudit.ContextOf(http), ct).ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())));
+            service.ApproveAsync(Caller(http), id, RequestAudit.ContextOf(http), ct).ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())))
+            .Produces<BreakGlassResponse>();
 
         group.MapPost("/{id}/credential", (string id, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.CollectAsync(Caller(http), id, RequestAudit.ContextOf(http), ct)
-                .ToHttp(outcome => Results.Ok(new BreakGlassResponse(outcome.Request.ToContract(clock.GetCurrentInstant()), outcome.Issued!.ToContract(clock.GetCurrentInstant())))));
+                .ToHttp(outcome => Results.Ok(new BreakGlassResponse(outcome.Request.ToContract(clock.GetCurrentInstant()), outcome.Issued!.ToContract(clock.GetCurrentInstant())))))
+            .Produces<BreakGlassResponse>();
 
         group.MapPost("/{id}/review", (string id, JsonBody<BreakGlassReviewBody> body, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.ReviewAsync(Caller(http), id, body.Value.Outcome, body.Value.Notes, RequestAudit.ContextOf(http), ct)
-                .ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))));
+                .ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))))
+            .Produces<BreakGlassInfo>();
 
         group.MapGet("/{id}", (string id, BreakGlassService service, IClock clock, CancellationToken ct) =>
-            service.GetAsync(id, ct).ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))));
+            service.GetAsync(id, ct).ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))))
+            .Produces<BreakGlassInfo>();
 
         // The flag is read as text: a typed bool that fails to bind would answer a bare 400 without the query's code.
         group.MapGet("/", async (string? unreviewed, string? after, string? limit, BreakGlassService service, IClock clock, CancellationToken ct) =>
@@ -62,7 +67,7 @@ internal static class BreakGlassEndpoints
             return await service.ListAsync(onlyUnreviewed.Value, after, page.Value, ct).ToHttp(found => Results.Ok(new BreakGlassPage(
                 found.Select(r => r.ToContract(now)).ToList(),
                 found.Count == page.Value ? found[^1].Id : null)));
-        });
+        }).Produces<BreakGlassPage>();
 
         return group;
     }

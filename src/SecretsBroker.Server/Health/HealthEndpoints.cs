@@ -16,7 +16,8 @@ internal static class HealthEndpoints
 
     internal static WebApplication MapHealthEndpoints(this WebApplication app)
     {
-        app.MapGet(Routes.Health, () => Results.Ok(new HealthReport("ok", new Dictionary<string, string>())));
+        app.MapGet(Routes.Health, () => Results.Ok(new HealthReport("ok", new Dictionary<string, string>())))
+            .Produces<HealthReport>();
 
         app.MapGet(Routes.Ready, async (BrokerSeal seal, IBrokerDatabase database, CancellationToken ct) =>
         {
@@ -35,11 +36,12 @@ internal static class HealthEndpoints
             return health.MigrationsApplied
                 ? Results.Ok(new HealthReport("ready", checks))
                 : Results.Json(new HealthReport("not_ready", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
-        });
+        }).Produces<HealthReport>().Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
 
         app.MapGet(Routes.Status, (HttpContext http, BrokerNode node, IPolicySource policy) =>
             Results.Ok(new BrokerStatus(Version, CallerClaims.ActorOf(http.User), CallerClaims.ScopesOf(http.User), node.Writer.Node, PolicyHash(policy.Current))))
-            .RequireAuthorization(ScopePolicies.AnyToken);
+            .RequireAuthorization(ScopePolicies.AnyToken)
+            .Produces<BrokerStatus>();
 
         return app;
     }

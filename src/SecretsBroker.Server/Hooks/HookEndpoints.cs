@@ -1,4 +1,5 @@
 using SecretsBroker.Contracts;
+using SecretsBroker.Contracts.Hooks;
 using SecretsBroker.Server.Http;
 
 namespace SecretsBroker.Server.Hooks;
@@ -21,8 +22,10 @@ internal static class HookEndpoints
     internal static WebApplication MapHookEndpoints(this WebApplication app)
     {
         var hooks = app.MapGroup("").AllowAnonymous().AddEndpointFilter<BrokerEndpointFilter>().WithTags("Hooks");
-        hooks.MapPost(Routes.GitHubHook, (HttpContext http, HookReceiver receiver) => receiver.GitHubAsync(http));
-        hooks.MapPost(Routes.GitLabHook, (HttpContext http, HookReceiver receiver) => receiver.GitLabAsync(http));
+        hooks.MapPost(Routes.GitHubHook, (HttpContext http, HookReceiver receiver) => receiver.GitHubAsync(http))
+            .Produces<HookReceipt>().Produces<HookReceipt>(StatusCodes.Status202Accepted);
+        hooks.MapPost(Routes.GitLabHook, (HttpContext http, HookReceiver receiver) => receiver.GitLabAsync(http))
+            .Produces<HookReceipt>().Produces<HookReceipt>(StatusCodes.Status202Accepted);
         return app;
     }
 }

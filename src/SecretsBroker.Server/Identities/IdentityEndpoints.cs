@@ -39,7 +39,7 @@ internal static class IdentityEndpoints
             }
 
             return Results.Ok(new IdentityPage(items, seen.Count == page.Value ? seen[^1].Seq : null));
-        });
+        }).Produces<IdentityPage>();
 
         identities.MapPost("/revoke", (JsonBody<RevokeIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, CancellationToken ct) =>
             response.RevokeAsync(
@@ -47,13 +47,15 @@ internal static class IdentityEndpoints
                         ? IdentityTarget.Parse(issuer, body.Value.Subject, body.Value.Selector)
                         : UnknownIssuer(issuers),
                     body.Value.Reason, body.Value.Block, RequestAudit.ContextOf(http), ct)
-                .ToHttp(r => Results.Ok(new IdentityRevocationResult(r.Id, r.Revoked, r.Blocked))));
+                .ToHttp(r => Results.Ok(new IdentityRevocationResult(r.Id, r.Revoked, r.Blocked))))
+            .Produces<IdentityRevocationResult>();
 
         // An issuer no longer configured may still have a block rule to lift: its name is taken as given.
         identities.MapPost("/unblock", (JsonBody<UnblockIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, CancellationToken ct) =>
             response.UnblockAsync(
                     IdentityTarget.Parse(ConfiguredIssuer(issuers, body.Value.Issuer) ?? body.Value.Issuer, body.Value.Subject, body.Value.Selector), RequestAudit.ContextOf(http), ct)
-                .ToHttp(t => Results.Ok(new IdentityUnblocked(t.Issuer, t.Subject, Selector(t)))));
+                .ToHttp(t => Results.Ok(new IdentityUnblocked(t.Issuer, t.Subject, Selector(t)))))
+            .Produces<IdentityUnblocked>();
         return identities;
     }
 
@@ -61,7 +63,8 @@ internal static class IdentityEndpoints
     {
         revocations.MapGet("/{id}", (string id, IdentityResponse response, CancellationToken ct) =>
             response.ProgressAsync(id, ct).ToHttp(p => Results.Ok(new RevocationStatus(
-                p.Id, p.Target.Issuer, p.Target.Subject, Selector(p.Target), p.Reason, p.Blocked, p.At.ToDateTimeOffset(), p.Total, p.Done, p.Failed, p.Pending))));
+                p.Id, p.Target.Issuer, p.Target.Subject, Selector(p.Target), p.Reason, p.Blocked, p.At.ToDateTimeOffset(), p.Total, p.Done, p.Failed, p.Pending))))
+            .Produces<RevocationStatus>();
         return revocations;
     }
 
@@ -104,7 +107,7 @@ internal static class IdentityEndpoints
             return Results.Ok(new LeasePage(
                 found.Select(l => new LeaseInventoryItem(l.Issuer, l.Subject, l.ToContract(now))).ToList(),
                 found.Count == page.Value ? found[^1].Id : null));
-        }).RequireAuthorization(IdentitySetup.InventoryReaders);
+        }).RequireAuthorization(IdentitySetup.InventoryReaders).Produces<LeasePage>();
         return leases;
     }
 

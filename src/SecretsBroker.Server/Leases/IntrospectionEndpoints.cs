@@ -15,7 +15,8 @@ internal static class IntrospectionEndpoints
     internal static WebApplication MapIntrospectionEndpoints(this WebApplication app)
     {
         app.MapGet(Routes.Jwks, async (JwksPublisher jwks, CancellationToken ct) =>
-            Results.Text(await jwks.JwksJsonAsync(ct), "application/jwk-set+json"));
+            Results.Text(await jwks.JwksJsonAsync(ct), "application/jwk-set+json"))
+            .Produces(StatusCodes.Status200OK, contentType: "application/jwk-set+json");
 
         app.MapPost(Routes.Introspect, async (FormBody form, TokenIntrospector introspector, CancellationToken ct) =>
         {
@@ -39,7 +40,7 @@ internal static class IntrospectionEndpoints
                     lease.Step,
                     lease.Purpose,
                     lease.Role));
-        });
+        }).Produces<IntrospectionResponse>();
         return app;
     }
 }

@@ -21,21 +21,25 @@ internal static class LeaseEndpoints
                 .ToHttp(issued => issued.Replayed
                     ? Results.Ok(issued.ToContract(clock.GetCurrentInstant()))
                     : Results.Created($"{Routes.Leases}/{issued.Lease.Id}", issued.ToContract(clock.GetCurrentInstant()))))
-            .RequireAuthorization(Auth.ScopePolicies.Workload);
+            .RequireAuthorization(Auth.ScopePolicies.Workload)
+            .Produces<IssuedLeaseResponse>().Produces<IssuedLeaseResponse>(StatusCodes.Status201Created);
 
         leases.MapGet("/{id}", (string id, HttpContext http, LeaseLookup lookup, IClock clock, CancellationToken ct) =>
-            lookup.GetAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
+            lookup.GetAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))))
+            .Produces<LeaseInfo>();
 
         // Operators get through to the renewer, which tells a break-glass holder why their lease is not renewed.
         leases.MapPost("/{id}/renew", (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseRenewer renewer, IClock clock, CancellationToken ct) =>
             renewer.RenewAsync(LeaseCallers.Of(http), id, TtlSeconds.ToDuration(body.Value.TtlSeconds), ct)
                 .Logged(http, id, "renew", (log, renewed) => LeaseLog.Renewed(log, renewed.Lease.Id))
-                .ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant()))));
+                .ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant()))))
+            .Produces<LeaseInfo>();
 
         leases.MapDelete("/{id}", (string id, HttpContext http, LeaseRevocations revocations, IClock clock, CancellationToken ct) =>
             revocations.RevokeAsync(LeaseCallers.Of(http), id, ct)
                 .Logged(http, id, "revoke", (log, lease) => LeaseLog.Revoked(log, lease.Id))
-                .ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))));
+                .ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))))
+            .Produces<LeaseInfo>();
 
         return leases;
     }

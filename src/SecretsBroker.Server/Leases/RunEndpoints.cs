@@ -15,7 +15,7 @@ internal static class RunEndpoints
             var caller = LeaseCallers.Of(http);
             return revocations.CompleteRunAsync(caller, caller.Workload?.Issuer ?? issuer ?? "", run, ct)
                 .ToHttp(revoked => Results.Ok(new RunCompletion(run, revoked)));
-        });
+        }).Produces<RunCompletion>();
         return runs;
     }
 }

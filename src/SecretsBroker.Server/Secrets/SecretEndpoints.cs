@@ -11,19 +11,24 @@ internal static class SecretEndpoints
     {
         secrets.MapPut("/{name}", (string name, JsonBody<PutSecretRequest> body, SecretVault vault, HttpContext http, CancellationToken ct) =>
             vault.PutAsync(name, body.Value.Type, body.Value.Fields, TtlSeconds.ToDuration(body.Value.RotateEverySeconds), RequestAudit.ContextOf(http), ct)
-                .ToHttp(put => put.Created ? Results.Created($"{Contracts.Routes.Secrets}/{name}", put.Secret.ToContract()) : Results.Ok(put.Secret.ToContract())));
+                .ToHttp(put => put.Created ? Results.Created($"{Contracts.Routes.Secrets}/{name}", put.Secret.ToContract()) : Results.Ok(put.Secret.ToContract())))
+            .Produces<SecretMetadata>().Produces<SecretMetadata>(StatusCodes.Status201Created);
 
         secrets.MapGet("/", async (SecretVault vault, CancellationToken ct) =>
-            Results.Ok(new SecretList((await vault.ListAsync(ct)).Select(s => s.ToContract()).ToList())));
+            Results.Ok(new SecretList((await vault.ListAsync(ct)).Select(s => s.ToContract()).ToList())))
+            .Produces<SecretList>();
 
         secrets.MapGet("/{name}", (string name, SecretVault vault, CancellationToken ct) =>
-            vault.GetAsync(name, ct).ToHttp(secret => Results.Ok(secret.ToContract())));
+            vault.GetAsync(name, ct).ToHttp(secret => Results.Ok(secret.ToContract())))
+            .Produces<SecretMetadata>();
 
         secrets.MapPost("/{name}/rotate", (string name, SecretRotation rotation, HttpContext http, CancellationToken ct) =>
-            rotation.RotateAsync(name, RequestAudit.ContextOf(http), ct).ToHttp(secret => Results.Ok(secret.ToContract())));
+            rotation.RotateAsync(name, RequestAudit.ContextOf(http), ct).ToHttp(secret => Results.Ok(secret.ToContract())))
+            .Produces<SecretMetadata>();
 
         secrets.MapDelete("/{name}", (string name, SecretVault vault, HttpContext http, CancellationToken ct) =>
-            vault.DeleteAsync(name, RequestAudit.ContextOf(http), ct).ToHttp(_ => Results.NoContent()));
+            vault.DeleteAsync(name, RequestAudit.ContextOf(http), ct).ToHttp(_ => Results.NoContent()))
+            .Produces(StatusCodes.Status204NoContent);
 
         return secrets;
     }

@@ -14,13 +14,16 @@ internal static class TokenEndpoints
                     body.Value.Name, body.Value.Scopes, TtlSeconds.ToDuration(body.Value.TtlSeconds), RequestAudit.ContextOf(http), ct, http.User.FindFirst(Auth.CallerClaims.Person)?.Value)
                 .ToHttp(made => Results.Created(
                     $"{Contracts.Routes.Tokens}/{made.Token.Id}",
-                    new CreatedToken(made.Token.Id, made.Token.Name, made.Token.Scopes, made.Token.ExpiresAt.ToDateTimeOffset(), made.Value))));
+                    new CreatedToken(made.Token.Id, made.Token.Name, made.Token.Scopes, made.Token.ExpiresAt.ToDateTimeOffset(), made.Value))))
+            .Produces<CreatedToken>(StatusCodes.Status201Created);
 
         tokens.MapGet("/", async (OperatorTokenService service, CancellationToken ct) =>
-            Results.Ok(new TokenList((await service.ListAsync(ct)).Select(ToContract).ToList())));
+            Results.Ok(new TokenList((await service.ListAsync(ct)).Select(ToContract).ToList())))
+            .Produces<TokenList>();
 
         tokens.MapDelete("/{id}", (string id, OperatorTokenService service, HttpContext http, CancellationToken ct) =>
-            service.RevokeAsync(id, RequestAudit.ContextOf(http), ct).ToHttp(_ => Results.NoContent()));
+            service.RevokeAsync(id, RequestAudit.ContextOf(http), ct).ToHttp(_ => Results.NoContent()))
+            .Produces(StatusCodes.Status204NoContent);
 
         return tokens;
     }
