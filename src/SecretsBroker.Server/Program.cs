@@ -16,6 +16,7 @@ using SecretsBroker.Server.Humans;
 using SecretsBroker.Server.Identities;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
+using SecretsBroker.Server.Metrics;
 using SecretsBroker.Server.Migration;
 using SecretsBroker.Server.Policy;
 using SecretsBroker.Server.Secrets;
@@ -81,6 +82,7 @@ public static class Program
         builder.Services.AddAlerts();
         builder.Services.AddBreakGlass();
         builder.Services.AddBackups();
+        builder.Services.AddBrokerMetrics();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -91,6 +93,7 @@ public static class Program
         app.UseAuthorization();
 
         app.MapHealthEndpoints();
+        app.MapBrokerMetrics();
         app.MapGroup(Routes.Secrets).WithBrokerDefaults(Scopes.Admin).WithTags("Secrets").MapSecretEndpoints();
         app.MapGroup(Routes.Tokens).WithBrokerDefaults(Scopes.Admin).WithTags("Tokens").MapTokenEndpoints();
         app.MapGroup(Routes.Audit).WithBrokerDefaults(Scopes.Security).WithTags("Audit").MapAuditEndpoints();
