@@ -8,8 +8,8 @@ namespace SecretsBroker.Server.Metrics;
 /// <summary>
 /// The broker's figures, in a registry of this broker's own (not prometheus-net's process-wide default,
 /// so two brokers in one process never mix their counts). Every label is bounded by configuration or by
-/// a stable code: a role the policy defines (else <c>other</c>), an error code, a provider, an issuer's
-/// name, a cause. No label ever carries a subject, run, lease id, token or secret.
+/// a stable code: a role the policy defines (else <c>other</c>), an error code, a provider, a
+/// state, a cause. No label ever carries a subject, run, lease id, token or secret.
 /// </summary>
 public sealed class BrokerMetrics
 {
@@ -27,10 +27,6 @@ public sealed class BrokerMetrics
     private readonly Counter renewalsRefused;
     private readonly Counter revocations;
     private readonly Histogram issueDuration;
-    private readonly Counter jwksRefreshes;
-    private readonly Counter jwksFailures;
-    private readonly Counter policyReloads;
-    private readonly Counter policyRefusals;
 
     public BrokerMetrics(IPolicySource policy)
     {
@@ -51,10 +47,6 @@ public sealed class BrokerMetrics
             "Time to issue a new lease (policy, provider mint and commit), by provider.",
             ["provider"],
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
-        jwksRefreshes = make.CreateCounter(Prefix + "jwks_refreshes_total", "Signing key set fetches of a trusted issuer, by issuer name.", ["issuer"]);
-        jwksFailures = make.CreateCounter(Prefix + "jwks_refresh_failures_total", "Signing key set fetches that failed (the last good set is kept), by issuer name.", ["issuer"]);
-        policyReloads = make.CreateCounter(Prefix + "policy_reloads_total", "Policy files loaded after a change on disk.");
-        policyRefusals = make.CreateCounter(Prefix + "policy_reload_refusals_total", "Changed policy files refused (the policy in force is kept).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -98,17 +90,6 @@ public sealed class BrokerMetrics
             revocations.WithLabels(cause).Inc(leases);
         }
     }
-
-    public void CountJwksRefresh(string issuer, bool failed)
-    {
-        jwksRefreshes.WithLabels(issuer).Inc();
-        if (failed)
-        {
-            jwksFailures.WithLabels(issuer).Inc();
-        }
-    }
-
-    public void CountPolicyReload(bool refused) => (refused ? policyRefusals : policyReloads).Inc();
 
     /// <summary>A role the policy in force defines is a bounded label; anything else a caller typed is not.</summary>
     private string RoleLabel(string role) => policy.Current.Roles.ContainsKey(role) ? role : OtherRole;
