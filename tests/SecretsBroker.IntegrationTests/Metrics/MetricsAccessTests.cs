@@ -66,6 +66,17 @@ public sealed class MetricsAccessTests
         Assert.Equal(HttpStatusCode.NotFound, health.StatusCode);
     }
 
+    [Fact]
+    public async Task A_sealed_broker_still_serves_metrics_and_shows_itself_sealed()
+    {
+        await using var first = await TestBroker.StartAsync();
+        await using var sealedBroker = await first.RestartAsync(new TestBrokerOptions { MasterKeyBase64 = SecretsBroker.Core.Secrets.MasterKey.Generate().ToBase64() });
+        Assert.True(sealedBroker.IsSealed);
+
+        var scrape = await Scrape.OfAsync(sealedBroker.Address);
+        Assert.Equal(1, scrape.Value("secretsbroker_sealed"));
+    }
+
     [Theory]
     [InlineData("Metrics:Urls", "https://0.0.0.0:9464/metrics", "Metrics:Urls")]
     [InlineData("Metrics:Urls", "not a url", "Metrics:Urls")]
