@@ -29,6 +29,17 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
 fi
 ls -d /usr/lib/postgresql/*/bin
 
+step "promtool"
+# The monitoring tests check deploy/monitoring's alert rules and a real scrape with promtool; a fresh machine may not have it.
+if ! command -v promtool >/dev/null; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; } >/dev/null; then
+    echo "could not install promtool (apt-get install prometheus)"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+command -v promtool
+
 step "node"
 # The GitHub action's tests run deploy/ci/github with node, as a runner does; a fresh machine may not have it.
 if ! command -v node >/dev/null; then

@@ -17,6 +17,7 @@ using SecretsBroker.Server.Identities;
 using SecretsBroker.Server.Jobs;
 using SecretsBroker.Server.Leases;
 using SecretsBroker.Server.Logging;
+using SecretsBroker.Server.Metrics;
 using SecretsBroker.Server.Migration;
 using SecretsBroker.Server.OpenApi;
 using SecretsBroker.Server.Policy;
@@ -84,6 +85,7 @@ public static class Program
         builder.Services.AddBreakGlass();
         builder.Services.AddBackups();
         builder.Services.AddBrokerOpenApi();
+        builder.Services.AddBrokerMetrics();
         builder.Services.LoadKeyRingOnFirstUse();
         configure?.Invoke(builder);
 
@@ -95,6 +97,7 @@ public static class Program
         app.UseAuthorization();
 
         app.MapHealthEndpoints();
+        app.MapBrokerMetrics();
         app.MapGroup(Routes.Secrets).WithBrokerDefaults(Scopes.Admin).WithTags("Secrets").MapSecretEndpoints();
         app.MapGroup(Routes.Tokens).WithBrokerDefaults(Scopes.Admin).WithTags("Tokens").MapTokenEndpoints();
         app.MapGroup(Routes.Audit).WithBrokerDefaults(Scopes.Security).WithTags("Audit").MapAuditEndpoints();

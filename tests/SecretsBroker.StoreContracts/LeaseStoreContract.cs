@@ -698,6 +698,22 @@ public abstract class LeaseStoreContract : StoreContract
     // --- counts and handles
 
     [Fact]
+    public async Task The_oldest_unswept_expiry_is_the_earliest_active_lease_past_its_expiry_and_null_when_none()
+    {
+        Assert.Null(await Stores.Leases.OldestUnsweptExpiryAsync(Now, default));
+        var older = await InsertActiveAsync(NewLease(ttl: Duration.FromSeconds(10)));
+        await InsertActiveAsync(NewLease(ttl: Duration.FromSeconds(20)));
+        var revokedEarliest = await InsertActiveAsync(NewLease(ttl: Duration.FromSeconds(5)));
+        await RevokeAsync(revokedEarliest);
+        await InsertActiveAsync(NewLease(ttl: Duration.FromMinutes(10)));
+        Assert.Null(await Stores.Leases.OldestUnsweptExpiryAsync(Now, default));
+
+        Clock.Advance(Duration.FromMinutes(1));
+
+        Assert.Equal(older.ExpiresAt, await Stores.Leases.OldestUnsweptExpiryAsync(Clock.GetCurrentInstant(), default));
+    }
+
+    [Fact]
     public async Task Counting_by_state_counts_each_stored_state_and_leaves_out_the_absent_ones()
     {
         await InsertAsync(NewLease(LeaseState.Issuing));

@@ -77,6 +77,9 @@ public interface ILeaseStore
 
     Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct);
 
+    /// <summary>The expiry of the longest-expired lease still <c>active</c> at <paramref name="now"/> (the sweep has not reached it); null when there is none.</summary>
+    Task<Instant?> OldestUnsweptExpiryAsync(Instant now, CancellationToken ct);
+
     /// <summary>Which of <paramref name="candidates"/> belong to a live lease of <paramref name="provider"/> (issuing, active, revoking or revoke_failed).</summary>
     Task<IReadOnlySet<string>> LiveHandlesAsync(string provider, IReadOnlyCollection<string> candidates, CancellationToken ct);
 }

@@ -7,6 +7,7 @@ using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Completion;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Metrics;
 using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server.Hooks;
@@ -16,7 +17,7 @@ namespace SecretsBroker.Server.Hooks;
 /// reading anything else, reads the few fields that say which run or job finished, and records the
 /// completion, which revokes the leases. Any node can take any delivery: the store settles replays.
 /// </summary>
-internal sealed partial class HookReceiver(TrustedIssuers issuers, WebhookCompletions completions, IClock clock, ILogger<HookReceiver> logger)
+internal sealed partial class HookReceiver(TrustedIssuers issuers, WebhookCompletions completions, BrokerMetrics metrics, IClock clock, ILogger<HookReceiver> logger)
 {
     /// <summary>Larger than any run or job event (a GitLab pipeline event lists its jobs); smaller than what would let a caller make the broker hash megabytes.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -122,6 +123,7 @@ internal sealed partial class HookReceiver(TrustedIssuers issuers, WebhookComple
             : outcome.KnownRun ? new HookReceipt("completed", outcome.Revoked)
             : new HookReceipt("unknown_run", 0);
         HookLog.Received(logger, issuer.Name, finding.Event, delivery, completion.Target, receipt.Revoked, receipt.Outcome);
+        metrics.CountRevocations(RevocationCauses.Webhook, receipt.Revoked);
         return receipt.Outcome == "unknown_run" ? Results.Accepted(value: receipt) : Results.Ok(receipt);
     }
 

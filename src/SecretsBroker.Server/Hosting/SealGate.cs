@@ -4,7 +4,7 @@ using SecretsBroker.Server.Http;
 
 namespace SecretsBroker.Server.Hosting;
 
-/// <summary>While sealed, every request but the health checks gets 503 <c>broker_sealed</c> and touches nothing.</summary>
+/// <summary>While sealed, every request but the health checks and <c>/metrics</c> (which shows the seal) gets 503 <c>broker_sealed</c> and touches nothing.</summary>
 internal static class SealGate
 {
     internal static IApplicationBuilder UseSealGate(this IApplicationBuilder app) =>
@@ -18,7 +18,7 @@ internal static class SealGate
             }
 
             // Answered here, before authentication: building the token handler needs the master key.
-            if ((http.Request.Path == Routes.Health || http.Request.Path == Routes.Ready) && http.GetEndpoint()?.RequestDelegate is { } healthCheck)
+            if ((http.Request.Path == Routes.Health || http.Request.Path == Routes.Ready || http.Request.Path == Metrics.MetricsEndpoint.Path) && http.GetEndpoint()?.RequestDelegate is { } healthCheck)
             {
                 await healthCheck(http);
                 return;

@@ -7,6 +7,7 @@ using SecretsBroker.Core.Leasing;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Leases;
+using SecretsBroker.Server.Metrics;
 using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server.Identities;
@@ -41,14 +42,16 @@ internal static class IdentityEndpoints
             return Results.Ok(new IdentityPage(items, seen.Count == page.Value ? seen[^1].Seq : null));
         }).Produces<IdentityPage>();
 
-        identities.MapPost("/revoke", (JsonBody<RevokeIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, CancellationToken ct) =>
-            response.RevokeAsync(
-                    ConfiguredIssuer(issuers, body.Value.Issuer) is { } issuer
-                        ? IdentityTarget.Parse(issuer, body.Value.Subject, body.Value.Selector)
-                        : UnknownIssuer(issuers),
-                    body.Value.Reason, body.Value.Block, RequestAudit.ContextOf(http), ct)
-                .ToHttp(r => Results.Ok(new IdentityRevocationResult(r.Id, r.Revoked, r.Blocked))))
-            .Produces<IdentityRevocationResult>();
+        identities.MapPost("/revoke", async (JsonBody<RevokeIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, BrokerMetrics metrics, CancellationToken ct) =>
+        {
+            var outcome = await response.RevokeAsync(
+                ConfiguredIssuer(issuers, body.Value.Issuer) is { } issuer
+                    ? IdentityTarget.Parse(issuer, body.Value.Subject, body.Value.Selector)
+                    : UnknownIssuer(issuers),
+                body.Value.Reason, body.Value.Block, RequestAudit.ContextOf(http), ct);
+            metrics.CountRevocations(RevocationCauses.IdentityRevoke, outcome.IsSuccess ? outcome.Value.Revoked : 0);
+            return outcome.ToHttp(r => Results.Ok(new IdentityRevocationResult(r.Id, r.Revoked, r.Blocked)));
+        }).Produces<IdentityRevocationResult>();
 
         // An issuer no longer configured may still have a block rule to lift: its name is taken as given.
         identities.MapPost("/unblock", (JsonBody<UnblockIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, CancellationToken ct) =>

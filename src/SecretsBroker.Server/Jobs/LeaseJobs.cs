@@ -4,6 +4,7 @@ using SecretsBroker.Core.Compromise;
 using SecretsBroker.Core.Jobs;
 using SecretsBroker.Core.Secrets;
 using SecretsBroker.Server.Hosting;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Jobs;
 
@@ -22,6 +23,7 @@ public sealed class LeaseJobs(
     OrphanSweep orphans,
     IIdentityStore identities,
     WebhookCompletions completions,
+    BrokerMetrics metrics,
     ILogger<LeaseJobs> logger)
 {
     /// <summary>Expired leases to revoking, then every due downstream clean-up.</summary>
@@ -35,6 +37,7 @@ public sealed class LeaseJobs(
         }
 
         var expired = await sweep.RunAsync(CancellationToken.None);
+        metrics.CountRevocations(RevocationCauses.Expiry, expired);
         var revoked = await revoker.RunAsync(CancellationToken.None);
         if (expired > 0 || revoked > 0)
         {

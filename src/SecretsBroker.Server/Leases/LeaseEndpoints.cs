@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using NodaTime;
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Leases;
 
@@ -11,16 +13,20 @@ internal static class LeaseEndpoints
 {
     internal static RouteGroupBuilder MapLeaseEndpoints(this RouteGroupBuilder leases)
     {
-        leases.MapPost("/", (JsonBody<IssueLeaseRequest> body, HttpContext http, LeaseIssuer issuer, IClock clock, CancellationToken ct) =>
-            issuer.IssueAsync(
+        leases.MapPost("/", async (JsonBody<IssueLeaseRequest> body, HttpContext http, LeaseIssuer issuer, BrokerMetrics metrics, IClock clock, CancellationToken ct) =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var outcome = await issuer.IssueAsync(
                     LeaseCallers.Workload(http),
                     new IssueLeaseCommand(body.Value.Role, body.Value.Run, body.Value.Step, body.Value.Purpose, TtlSeconds.ToDuration(body.Value.TtlSeconds), IdempotencyKey(http)),
                     RequestAudit.ContextOf(http),
                     ct)
-                .Logged(http, null, "issue", (log, issued) => LeaseLog.Issued(log, issued.Lease.Id, issued.Lease.Role, issued.Replayed))
-                .ToHttp(issued => issued.Replayed
+                    .Logged(http, null, "issue", (log, issued) => LeaseLog.Issued(log, issued.Lease.Id, issued.Lease.Role, issued.Replayed));
+                metrics.CountIssue(body.Value.Role, outcome, Stopwatch.GetElapsedTime(started));
+                return outcome.ToHttp(issued => issued.Replayed
                     ? Results.Ok(issued.ToContract(clock.GetCurrentInstant()))
-                    : Results.Created($"{Routes.Leases}/{issued.Lease.Id}", issued.ToContract(clock.GetCurrentInstant()))))
+                    : Results.Created($"{Routes.Leases}/{issued.Lease.Id}", issued.ToContract(clock.GetCurrentInstant())));
+            })
             .RequireAuthorization(Auth.ScopePolicies.Workload)
             .Produces<IssuedLeaseResponse>().Produces<IssuedLeaseResponse>(StatusCodes.Status201Created);
 
@@ -29,17 +35,21 @@ internal static class LeaseEndpoints
             .Produces<LeaseInfo>();
 
         // Operators get through to the renewer, which tells a break-glass holder why their lease is not renewed.
-        leases.MapPost("/{id}/renew", (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseRenewer renewer, IClock clock, CancellationToken ct) =>
-            renewer.RenewAsync(LeaseCallers.Of(http), id, TtlSeconds.ToDuration(body.Value.TtlSeconds), ct)
-                .Logged(http, id, "renew", (log, renewed) => LeaseLog.Renewed(log, renewed.Lease.Id))
-                .ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant()))))
-            .Produces<LeaseInfo>();
+        leases.MapPost("/{id}/renew", async (string id, JsonBody<RenewLeaseRequest> body, HttpContext http, LeaseRenewer renewer, BrokerMetrics metrics, IClock clock, CancellationToken ct) =>
+        {
+            var outcome = await renewer.RenewAsync(LeaseCallers.Of(http), id, TtlSeconds.ToDuration(body.Value.TtlSeconds), ct)
+                .Logged(http, id, "renew", (log, renewed) => LeaseLog.Renewed(log, renewed.Lease.Id));
+            metrics.CountRenewal(outcome);
+            return outcome.ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant())));
+        }).Produces<LeaseInfo>();
 
-        leases.MapDelete("/{id}", (string id, HttpContext http, LeaseRevocations revocations, IClock clock, CancellationToken ct) =>
-            revocations.RevokeAsync(LeaseCallers.Of(http), id, ct)
-                .Logged(http, id, "revoke", (log, lease) => LeaseLog.Revoked(log, lease.Id))
-                .ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))))
-            .Produces<LeaseInfo>();
+        leases.MapDelete("/{id}", async (string id, HttpContext http, LeaseRevocations revocations, BrokerMetrics metrics, IClock clock, CancellationToken ct) =>
+        {
+            var outcome = await revocations.RevokeAsync(LeaseCallers.Of(http), id, ct)
+                .Logged(http, id, "revoke", (log, lease) => LeaseLog.Revoked(log, lease.Id));
+            metrics.CountRevocations(RevocationCauses.Manual, outcome.IsSuccess ? 1 : 0);
+            return outcome.ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant())));
+        }).Produces<LeaseInfo>();
 
         return leases;
     }

@@ -1,6 +1,7 @@
 using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Leases;
 
@@ -10,11 +11,12 @@ internal static class RunEndpoints
     internal static RouteGroupBuilder MapRunEndpoints(this RouteGroupBuilder runs)
     {
         // A workload completes its own run (the issuer is its token's); an operator names the issuer.
-        runs.MapPost("/{run}/complete", (string run, string? issuer, HttpContext http, LeaseRevocations revocations, CancellationToken ct) =>
+        runs.MapPost("/{run}/complete", async (string run, string? issuer, HttpContext http, LeaseRevocations revocations, BrokerMetrics metrics, CancellationToken ct) =>
         {
             var caller = LeaseCallers.Of(http);
-            return revocations.CompleteRunAsync(caller, caller.Workload?.Issuer ?? issuer ?? "", run, ct)
-                .ToHttp(revoked => Results.Ok(new RunCompletion(run, revoked)));
+            var outcome = await revocations.CompleteRunAsync(caller, caller.Workload?.Issuer ?? issuer ?? "", run, ct);
+            metrics.CountRevocations(RevocationCauses.RunCompletion, outcome.IsSuccess ? outcome.Value : 0);
+            return outcome.ToHttp(revoked => Results.Ok(new RunCompletion(run, revoked)));
         }).Produces<RunCompletion>();
         return runs;
     }

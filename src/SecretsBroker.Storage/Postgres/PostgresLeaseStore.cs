@@ -268,6 +268,13 @@ public sealed class PostgresLeaseStore(PostgresDatabase db, PostgresAuditAppende
         return rows.ToDictionary(r => r.State, r => r.N);
     }
 
+    public async Task<Instant?> OldestUnsweptExpiryAsync(Instant now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var millis = await c.ExecuteScalarAsync<long?>(new CommandDefinition(LeaseSql.OldestUnsweptExpiry, new { Now = now }, cancellationToken: ct));
+        return millis is { } m ? Instant.FromUnixTimeMilliseconds(m) : null;
+    }
+
     public async Task<IReadOnlySet<string>> LiveHandlesAsync(string provider, IReadOnlyCollection<string> candidates, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

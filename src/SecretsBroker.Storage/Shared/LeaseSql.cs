@@ -82,6 +82,9 @@ internal static class LeaseSql
 
     public const string CountByState = "SELECT state, count(*) AS n FROM lease GROUP BY state";
 
+    /// <summary>The earliest expiry the sweep has not reached yet: one row off the expiry index, not a scan.</summary>
+    public const string OldestUnsweptExpiry = $"SELECT min(expires_at) FROM lease WHERE {ExpiredAtNow}";
+
     /// <summary>Leases a reader sees in <paramref name="state"/> at <c>@Now</c> (bound to <c>@State</c> otherwise).</summary>
     public static string InEffectiveState(string state) => state switch
     {

@@ -246,6 +246,13 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         return rows.ToDictionary(r => r.State, r => r.N);
     }
 
+    public async Task<Instant?> OldestUnsweptExpiryAsync(Instant now, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        var millis = await c.ExecuteScalarAsync<long?>(new CommandDefinition(LeaseSql.OldestUnsweptExpiry, new { Now = now }, cancellationToken: ct));
+        return millis is { } m ? Instant.FromUnixTimeMilliseconds(m) : null;
+    }
+
     public async Task<IReadOnlySet<string>> LiveHandlesAsync(string provider, IReadOnlyCollection<string> candidates, CancellationToken ct)
     {
         var live = new HashSet<string>(StringComparer.Ordinal);

@@ -178,6 +178,15 @@ internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILe
         }
     }
 
+    public Task<Instant?> OldestUnsweptExpiryAsync(Instant now, CancellationToken ct)
+    {
+        lock (gate)
+        {
+            var unswept = Rows.Values.Where(r => r.Lease.State == LeaseState.Active && r.Lease.ExpiresAt <= now).Select(r => (Instant?)r.Lease.ExpiresAt);
+            return Task.FromResult(unswept.Min());
+        }
+    }
+
     /// <summary>Every lease as a reader gets it, for the fakes that read leases beside this store (the inventory).</summary>
     public IReadOnlyList<Lease> Snapshot()
     {
