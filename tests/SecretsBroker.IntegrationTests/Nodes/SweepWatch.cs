@@ -32,6 +32,10 @@ internal static class SweepWatch
         {
             await WaitUntilRunningOnAsync(store, jobSchema, pid);
             await SignalAsync(pid, "STOP");
+
+            // A statement the node sent just before it stopped (the sweep's own "succeeded") may still be
+            // committing at the server: let it land before looking.
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
             if (await RunningOnAsync(store, jobSchema, pid) > 0)
             {
                 return;
