@@ -44,7 +44,7 @@ internal static class SweepRun
         var vault = new SecretVault(new SqliteSecretStore(db, appender), new EphemeralDataProtectionProvider(), clock, rotators: [], targetChecks: []);
         var providers = new ProviderRegistry([new JwtCredentialProvider(new SigningKeys(vault, clock), JwtSettings.Default)]);
         var sweep = new ExpirySweep(store, clock);
-        var revoker = new LeaseRevoker(store, providers, RevocationBackoff.Default, clock);
+        var revoker = new LeaseRevoker(store, providers, RevocationBackoff.Default, IRevocationAttempts.None, clock);
 
         // The job's two steps, as LeaseJobs.SweepAsync runs them, until every lease is revoked (bounded).
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));

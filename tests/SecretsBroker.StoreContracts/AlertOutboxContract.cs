@@ -182,4 +182,20 @@ public abstract class AlertOutboxContract : BreakGlassRequestContract
             }
         }
     }
+
+    [Fact]
+    public async Task The_backlog_counts_undelivered_alerts_and_of_those_the_ones_whose_delivery_failed()
+    {
+        Assert.Equal(new AlertBacklog(0, 0), await Stores.Alerts.CountBacklogAsync(default));
+        var (_, delivered) = await IssuedAsync();
+        var (_, failing) = await IssuedAsync();
+        await IssuedAsync();
+        await Stores.Alerts.CompleteAlertAsync(delivered.Id, Now, default);
+        await Stores.Alerts.RetryAlertLaterAsync(failing.Id, 2, Now + Duration.FromMinutes(1), default);
+
+        Assert.Equal(new AlertBacklog(2, 1), await Stores.Alerts.CountBacklogAsync(default));
+
+        await Stores.Alerts.CompleteAlertAsync(failing.Id, Now, default);
+        Assert.Equal(new AlertBacklog(1, 0), await Stores.Alerts.CountBacklogAsync(default));
+    }
 }

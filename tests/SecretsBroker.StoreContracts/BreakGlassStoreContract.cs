@@ -451,4 +451,20 @@ public abstract class BreakGlassStoreContract : BreakGlassRequestContract
 
     private Task<int> ExpireAsync(Instant now) =>
         Stores.BreakGlass.ExpirePendingAsync(now, id => NewRecord(AuditActions.BreakGlassExpire, "break_glass:" + id), default);
+
+    [Fact]
+    public async Task The_backlog_counts_requests_open_for_approval_until_their_window_ends_and_issued_ones_until_reviewed()
+    {
+        Assert.Equal(new BreakGlassBacklog(0, 0), await Stores.BreakGlass.CountBacklogAsync(Now, default));
+        var pending = await RequestAsync();
+        await RequestAsync();
+        await IssuedAsync();
+        var (reviewed, _) = await IssuedAsync();
+        Assert.True(await Stores.BreakGlass.ReviewAsync(reviewed.Id, Reviewer, "justified", null, Now, ReviewRecord(reviewed.Id), default));
+        await RequestAsync(BreakGlassRequest.Approved);
+
+        Assert.Equal(new BreakGlassBacklog(2, 1), await Stores.BreakGlass.CountBacklogAsync(Now, default));
+        Assert.Equal(new BreakGlassBacklog(2, 1), await Stores.BreakGlass.CountBacklogAsync(pending.ApproveBy - Duration.FromMilliseconds(1), default));
+        Assert.Equal(new BreakGlassBacklog(0, 1), await Stores.BreakGlass.CountBacklogAsync(pending.ApproveBy, default));
+    }
 }

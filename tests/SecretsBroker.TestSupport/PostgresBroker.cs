@@ -44,13 +44,13 @@ public sealed class PostgresBroker : IAsyncDisposable
     /// <summary>The broker's admin login, made by the guide's recipe (not a superuser).</summary>
     public PostgresLogin AdminLogin { get; }
 
-    public static async Task<PostgresBroker> StartAsync(PostgresCluster? cluster = null)
+    public static async Task<PostgresBroker> StartAsync(PostgresCluster? cluster = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         cluster ??= PostgresCluster.Shared;
         var database = await cluster.CreateDatabaseAsync();
         var group = await cluster.CreateGroupRoleAsync(database);
         var now = SystemClock.Instance.GetCurrentInstant();
-        var world = await LeasingBroker.StartAsync(policyFor: repository => PolicyFor(repository, group), start: Instant.FromUnixTimeSeconds(now.ToUnixTimeSeconds()));
+        var world = await LeasingBroker.StartAsync(settings, policyFor: repository => PolicyFor(repository, group), start: Instant.FromUnixTimeSeconds(now.ToUnixTimeSeconds()));
         using var admin = world.Broker.Admin();
         var login = await cluster.CreateBrokerAdminAsync(group);
         using var put = await admin.PutAsJsonAsync($"{Routes.Secrets}/{AdminSecret}", new PutSecretRequest("postgresql-admin", cluster.AdminSecretFields(login, database)));

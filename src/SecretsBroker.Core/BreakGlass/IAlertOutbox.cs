@@ -19,4 +19,7 @@ public interface IAlertOutbox
 
     /// <summary>Undelivered alerts whose next attempt is due at <paramref name="now"/>, each taken until <paramref name="claimUntil"/>; their ids.</summary>
     Task<IReadOnlyList<string>> ClaimDueAlertsAsync(Instant now, Instant claimUntil, int batch, CancellationToken ct);
+
+    /// <summary>How many alerts are undelivered, and how many of them have failed a delivery at least once.</summary>
+    Task<AlertBacklog> CountBacklogAsync(CancellationToken ct);
 }

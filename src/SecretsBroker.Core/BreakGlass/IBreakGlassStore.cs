@@ -53,4 +53,7 @@ public interface IBreakGlassStore
     /// two nodes sweeping at once, one raises the reminder and the other finds it done (false).
     /// </summary>
     Task<bool> MarkRemindedAsync(string id, Instant remindedBefore, Instant now, BreakGlassAlert alert, CancellationToken ct);
+
+    /// <summary>How many requests are pending and still inside their approval window at <paramref name="now"/>, and how many issued ones are unreviewed.</summary>
+    Task<BreakGlassBacklog> CountBacklogAsync(Instant now, CancellationToken ct);
 }

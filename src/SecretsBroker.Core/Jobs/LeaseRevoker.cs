@@ -9,7 +9,7 @@ namespace SecretsBroker.Core.Jobs;
 /// ones when due): a batch at a time, a few providers calls in parallel, and one transaction to
 /// record the whole batch. Safe to run twice: providers revoke idempotently.
 /// </summary>
-public sealed class LeaseRevoker(ILeaseStore store, ProviderRegistry providers, RevocationBackoff backoff, IClock clock)
+public sealed class LeaseRevoker(ILeaseStore store, ProviderRegistry providers, RevocationBackoff backoff, IRevocationAttempts attempts, IClock clock)
 {
     public const int BatchSize = 1000;
     private const int Parallelism = 8;
@@ -60,14 +60,15 @@ public sealed class LeaseRevoker(ILeaseStore store, ProviderRegistry providers, 
             }
         }
 
+        attempts.Attempted(due.Lease.Provider, due.Attempts > 0, ok);
         var now = clock.GetCurrentInstant();
         if (ok)
         {
             return new RevocationOutcome(due.Lease.Id, true, due.Attempts, null, false, now);
         }
 
-        var attempts = due.Attempts + 1;
-        return new RevocationOutcome(due.Lease.Id, false, attempts, now + backoff.After(attempts), attempts >= backoff.FailuresBeforeAlert, now);
+        var tries = due.Attempts + 1;
+        return new RevocationOutcome(due.Lease.Id, false, tries, now + backoff.After(tries), tries >= backoff.FailuresBeforeAlert, now);
     }
 
     private static AuditRecord Alert(RevocationOutcome outcome) => new(

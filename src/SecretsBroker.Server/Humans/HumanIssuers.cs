@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SecretsBroker.Server.Metrics;
 using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server.Humans;
@@ -20,14 +21,14 @@ internal sealed class HumanIssuers : IDisposable
 {
     private readonly Dictionary<string, HumanIssuer> byIssuer;
 
-    public HumanIssuers(IOptions<OperatorSignInOptions> options, IOptions<WorkloadOptions> timing, IClock clock, IHttpClientFactory http, ILogger<HumanIssuers> logger)
+    public HumanIssuers(IOptions<OperatorSignInOptions> options, IOptions<WorkloadOptions> timing, IClock clock, IHttpClientFactory http, JwksFigures figures, ILogger<HumanIssuers> logger)
     {
         All = options.Value.Issuers.Select(i => new HumanIssuer(
             i.Name!,
             i.Issuer!,
             i.Audience!,
             SigningAlgorithms.Allowed(i.Algorithms),
-            JwksSource.For(i, timing.Value, clock, http, logger),
+            JwksSource.For(i, timing.Value, clock, http, figures.For(JwksFigures.People, i.Name!), logger),
             i.NameClaim,
             i.GroupsClaim,
             i.Scopes.ToDictionary(s => s.Key, s => (IReadOnlyList<string>)[.. s.Value], StringComparer.Ordinal))).ToList();

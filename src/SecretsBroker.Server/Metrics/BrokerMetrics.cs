@@ -6,15 +6,13 @@ using SecretsBroker.Core.Policy;
 namespace SecretsBroker.Server.Metrics;
 
 /// <summary>
-/// The broker's figures, in a registry of this broker's own (not prometheus-net's process-wide default,
-/// so two brokers in one process never mix their counts). Every label is bounded by configuration or by
-/// a stable code: a role the policy defines (else <c>other</c>), an error code, a provider, a
-/// state, a cause. No label ever carries a subject, run, lease id, token or secret.
+/// The lease endpoints' figures. Every label is bounded by configuration or by a stable code: a role
+/// the policy defines (else <c>other</c>), an error code, a provider, a cause. No label ever carries a
+/// subject, run, lease id, token or secret.
 /// </summary>
 public sealed class BrokerMetrics
 {
-    /// <summary>Every name starts with this, so one selector finds the broker's series.</summary>
-    public const string Prefix = "secretsbroker_";
+    private const string Prefix = BrokerRegistry.Prefix;
 
     /// <summary>The role label of a request whose role the policy does not define: the caller's text is never a label.</summary>
     public const string OtherRole = "other";
@@ -28,11 +26,11 @@ public sealed class BrokerMetrics
     private readonly Counter revocations;
     private readonly Histogram issueDuration;
 
-    public BrokerMetrics(IPolicySource policy)
+    public BrokerMetrics(BrokerRegistry registry, IPolicySource policy)
     {
+        ArgumentNullException.ThrowIfNull(registry);
         this.policy = policy;
-        Registry = Prometheus.Metrics.NewCustomRegistry();
-        var make = Prometheus.Metrics.WithCustomRegistry(Registry);
+        var make = registry.Make;
         issued = make.CreateCounter(Prefix + "leases_issued_total", "Leases issued (a new credential minted), by role.", ["role"]);
         replayed = make.CreateCounter(Prefix + "leases_replayed_total", "Lease requests answered with a lease already issued (idempotency key or reuse window), by role.", ["role"]);
         denied = make.CreateCounter(Prefix + "leases_denied_total", "Lease requests refused, by role and error code.", ["role", "reason"]);
@@ -48,8 +46,6 @@ public sealed class BrokerMetrics
             ["provider"],
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
     }
-
-    public CollectorRegistry Registry { get; }
 
     /// <summary>Figures the lease endpoint's outcome: issued (with its latency) or replayed by the lease's role, refused by code.</summary>
     public void CountIssue(string askedRole, Result<IssuedLease> outcome, TimeSpan took)

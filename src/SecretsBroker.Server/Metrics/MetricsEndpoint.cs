@@ -9,16 +9,22 @@ internal static class MetricsEndpoint
 {
     public const string Path = "/metrics";
 
-    /// <summary>Built over the broker's own services, so the separate metrics listener serves the same figures.</summary>
-    /// <summary>Resolved at the first scrape, after the settings were validated at start.</summary>
+    /// <summary>
+    /// Built over the broker's own services, so the separate metrics listener serves the same figures;
+    /// they are resolved at the first scrape, after the settings were validated at start.
+    /// </summary>
     public static RequestDelegate For(IServiceProvider broker) =>
         async http =>
         {
-            var metrics = broker.GetRequiredService<BrokerMetrics>();
+            var registry = broker.GetRequiredService<BrokerRegistry>();
             var token = broker.GetRequiredService<MetricsToken>();
 
-            // Its before-collect callback reads the store figures into the registry.
+            // Figures made on first use are made now, so every series is served from the first scrape;
+            // the store figures' before-collect callback reads the database into the registry.
             _ = broker.GetRequiredService<StoreFigures>();
+            _ = broker.GetRequiredService<CleanupFigures>();
+            _ = broker.GetRequiredService<JwksFigures>();
+            _ = broker.GetRequiredService<PolicyFigures>();
             if (!token.Admits(http))
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer";
@@ -28,6 +34,6 @@ internal static class MetricsEndpoint
 
             http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             http.Response.Headers[HeaderNames.CacheControl] = "no-store";
-            await metrics.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
+            await registry.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
         };
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SecretsBroker.Core.Jobs;
 
 namespace SecretsBroker.Server.Metrics;
 
@@ -16,7 +17,12 @@ internal static class MetricsSetup
         services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
 
         // One registry per broker, shared by every request and job: a singleton.
+        services.AddSingleton<BrokerRegistry>();
         services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton<PolicyFigures>();
+        services.AddSingleton<JwksFigures>();
+        services.AddSingleton<CleanupFigures>();
+        services.AddSingleton<IRevocationAttempts>(sp => sp.GetRequiredService<CleanupFigures>());
         services.AddSingleton<StoreFigures>();
         services.AddSingleton<MetricsToken>();
         services.AddSingleton<MetricsListener>();

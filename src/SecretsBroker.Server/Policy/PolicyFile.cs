@@ -3,6 +3,7 @@ using NodaTime;
 using SecretsBroker.Core.Audit;
 using SecretsBroker.Core.Policy;
 using SecretsBroker.Server.Hosting;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Policy;
 
@@ -14,7 +15,7 @@ namespace SecretsBroker.Server.Policy;
 /// written, and the load is logged instead.
 /// </summary>
 public sealed class PolicyFile(
-    IOptions<PolicyOptions> options, BrokerSeal seal, BrokerNode node, IAuditStore audit, IClock clock, ILogger<PolicyFile> logger)
+    IOptions<PolicyOptions> options, BrokerSeal seal, BrokerNode node, IAuditStore audit, PolicyFigures figures, IClock clock, ILogger<PolicyFile> logger)
     : IPolicySource, IHostedService, IDisposable
 {
     private const int MaxAuditReasonLength = 500;
@@ -104,6 +105,7 @@ public sealed class PolicyFile(
         }
 
         var hash = result.Hash ?? "(unreadable)";
+        figures.CountRefusal();
         PolicyLog.Refused(logger, path, hash, result.Errors.Count);
         foreach (var error in result.Errors)
         {
@@ -123,6 +125,7 @@ public sealed class PolicyFile(
         // Audited before it is in force: no decision is ever made under a policy the trail does not show.
         await AuditAsync(path, AuditDecision.Allowed, $"sha256 {policy.Hash}", ct);
         Volatile.Write(ref current, policy);
+        figures.CountLoad();
         PolicyLog.Loaded(logger, path, policy.Roles.Count, policy.Rules.Count, policy.Hash);
     }
 

@@ -1,4 +1,5 @@
 using NodaTime;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Workloads;
 
@@ -8,7 +9,7 @@ namespace SecretsBroker.Server.Workloads;
 /// token; it is also re-read every refresh interval. A file that cannot be read or parsed leaves the
 /// last good keys in place.
 /// </summary>
-internal sealed class JwksFileSource(string issuer, string path, Duration refresh, IClock clock, ILogger logger) : JwksSource
+internal sealed class JwksFileSource(string issuer, string path, Duration refresh, IClock clock, JwksFigures.Issuer figures, ILogger logger) : JwksSource
 {
     private readonly Lock gate = new();
     private volatile Loaded? loaded;
@@ -39,6 +40,15 @@ internal sealed class JwksFileSource(string issuer, string path, Duration refres
             }
 
             var (keys, problem) = Read(stamp);
+            if (keys is null)
+            {
+                figures.Failed();
+            }
+            else
+            {
+                figures.Refreshed();
+            }
+
             if (keys is not null && seen?.Keys is { } previous && previous.SameDocumentAs(keys.Fingerprint))
             {
                 keys = previous;

@@ -1,4 +1,5 @@
 using NodaTime;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Workloads;
 
@@ -15,14 +16,14 @@ internal abstract class JwksSource : IDisposable
     public abstract ValueTask<JwksKeySet?> RefreshForUnknownKeyAsync(CancellationToken ct);
 
     /// <summary>The source an issuer's settings name: its JWKS file, else its JWKS URL (the options validator has checked them).</summary>
-    public static JwksSource For(SignedTokenIssuerOptions issuer, WorkloadOptions timing, IClock clock, IHttpClientFactory http, ILogger logger)
+    public static JwksSource For(SignedTokenIssuerOptions issuer, WorkloadOptions timing, IClock clock, IHttpClientFactory http, JwksFigures.Issuer figures, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(timing);
         var refresh = Duration.FromSeconds(timing.JwksRefreshSeconds);
         return string.IsNullOrWhiteSpace(issuer.JwksFile)
-            ? new JwksUrlSource(issuer.Name!, new Uri(issuer.JwksUrl!), refresh, Duration.FromSeconds(timing.UnknownKeyRefreshSeconds), clock, http, logger)
-            : new JwksFileSource(issuer.Name!, issuer.JwksFile, refresh, clock, logger);
+            ? new JwksUrlSource(issuer.Name!, new Uri(issuer.JwksUrl!), refresh, Duration.FromSeconds(timing.UnknownKeyRefreshSeconds), clock, http, figures, logger)
+            : new JwksFileSource(issuer.Name!, issuer.JwksFile, refresh, clock, figures, logger);
     }
 
     public void Dispose()

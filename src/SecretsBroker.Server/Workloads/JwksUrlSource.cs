@@ -1,4 +1,5 @@
 using NodaTime;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Workloads;
 
@@ -10,7 +11,7 @@ namespace SecretsBroker.Server.Workloads;
 /// keeps the last good keys.
 /// </summary>
 internal sealed class JwksUrlSource(
-    string issuer, Uri url, Duration refresh, Duration unknownKeyRefresh, IClock clock, IHttpClientFactory http, ILogger logger) : JwksSource
+    string issuer, Uri url, Duration refresh, Duration unknownKeyRefresh, IClock clock, IHttpClientFactory http, JwksFigures.Issuer figures, ILogger logger) : JwksSource
 {
     /// <summary>The named HttpClient: short timeout, response size limit, no redirects (see <see cref="WorkloadsSetup"/>).</summary>
     public const string HttpClientName = "jwks";
@@ -106,10 +107,12 @@ internal sealed class JwksUrlSource(
         var previous = current;
         if (keys is null)
         {
+            figures.Failed();
             WorkloadLog.KeysRefreshFailed(logger, issuer, Kind, problem!, previous?.Keys.Count ?? 0);
             return;
         }
 
+        figures.Refreshed();
         if (previous is not null && previous.SameDocumentAs(keys.Fingerprint))
         {
             return;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SecretsBroker.Server.Metrics;
 
 namespace SecretsBroker.Server.Workloads;
 
@@ -8,14 +9,14 @@ internal sealed class TrustedIssuers : IDisposable
 {
     private readonly Dictionary<string, TrustedIssuer> byIssuer;
 
-    public TrustedIssuers(IOptions<WorkloadOptions> options, IClock clock, IHttpClientFactory http, ILogger<TrustedIssuers> logger)
+    public TrustedIssuers(IOptions<WorkloadOptions> options, IClock clock, IHttpClientFactory http, JwksFigures figures, ILogger<TrustedIssuers> logger)
     {
         var o = options.Value;
         All = o.Issuers.Select(i =>
         {
             // The options validator has checked every value used here.
             var dialect = WorkloadDialect.Find(i.Dialect)!;
-            var keys = JwksSource.For(i, o, clock, http, logger);
+            var keys = JwksSource.For(i, o, clock, http, figures.For(JwksFigures.Workloads, i.Name!), logger);
             return new TrustedIssuer(
                 i.Name!,
                 i.Issuer!,

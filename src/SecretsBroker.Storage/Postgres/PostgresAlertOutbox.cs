@@ -63,4 +63,10 @@ public sealed class PostgresAlertOutbox(PostgresDatabase db) : IAlertOutbox
         var claimed = await c.QueryAsync<string>(new CommandDefinition(Sql.ClaimDueAlerts, new { Now = now, ClaimUntil = claimUntil, Batch = batch }, cancellationToken: ct));
         return claimed.ToList();
     }
+
+    public async Task<AlertBacklog> CountBacklogAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await BacklogReader.AlertsAsync(c, ct);
+    }
 }

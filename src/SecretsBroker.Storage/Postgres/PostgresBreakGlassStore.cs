@@ -135,4 +135,10 @@ public sealed class PostgresBreakGlassStore(PostgresDatabase db, PostgresAuditAp
             await audit.AppendAsync(c, tx, record, ct);
             return true;
         }, ct);
+
+    public async Task<BreakGlassBacklog> CountBacklogAsync(Instant now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await BacklogReader.BreakGlassAsync(c, now, ct);
+    }
 }

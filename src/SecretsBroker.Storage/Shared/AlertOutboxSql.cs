@@ -16,6 +16,12 @@ internal static class AlertOutboxSql
 
     public const string CompleteAlert = "UPDATE alert SET delivered_at = @Now WHERE id = @Id AND delivered_at IS NULL";
 
+    // Both read through the partial index of undelivered alerts, which holds only the few in flight.
+    public const string CountBacklog = """
+        SELECT (SELECT COUNT(*) FROM alert WHERE delivered_at IS NULL),
+               (SELECT COUNT(*) FROM alert WHERE delivered_at IS NULL AND failures > 0)
+        """;
+
     public const string RetryAlertLater = """
         UPDATE alert SET failures = @Failures, next_attempt_at = @NextAttemptAt WHERE id = @Id AND delivered_at IS NULL
         """;

@@ -46,6 +46,12 @@ internal static class BreakGlassSql
 
     public const string ListAll = $"SELECT {RequestColumns} FROM break_glass_request WHERE {AfterCursor} ORDER BY requested_at DESC, id DESC LIMIT @Limit";
 
+    // Both counted through the partial indexes on pending and on unreviewed requests.
+    public const string CountBacklog = """
+        SELECT (SELECT COUNT(*) FROM break_glass_request WHERE state = 'pending' AND approve_by > @Now),
+               (SELECT COUNT(*) FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL)
+        """;
+
     public const string ListUnreviewed = $"""
         SELECT {RequestColumns} FROM break_glass_request WHERE state = 'issued' AND reviewed_at IS NULL AND {AfterCursor}
         ORDER BY requested_at DESC, id DESC LIMIT @Limit

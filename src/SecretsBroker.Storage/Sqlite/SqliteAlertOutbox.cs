@@ -50,4 +50,10 @@ public sealed class SqliteAlertOutbox(SqliteDatabase db, SqliteGroupCommit write
         return await writes.RunAsync(async (c, tx) => (await c.QueryAsync<string>(new CommandDefinition(
             Sql.ClaimDueAlerts, new { Now = now, ClaimUntil = claimUntil, Batch = batch }, tx, cancellationToken: ct))).ToList(), ct);
     }
+
+    public async Task<AlertBacklog> CountBacklogAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        return await BacklogReader.AlertsAsync(c, ct);
+    }
 }

@@ -134,4 +134,10 @@ public sealed class SqliteBreakGlassStore(SqliteDatabase db, SqliteGroupCommit w
             await c.ExecuteAsync(new CommandDefinition(BreakGlassSql.InsertAlert, alert, tx, cancellationToken: ct));
             return true;
         }, ct);
+
+    public async Task<BreakGlassBacklog> CountBacklogAsync(Instant now, CancellationToken ct)
+    {
+        await using var c = await db.OpenReadAsync(ct);
+        return await BacklogReader.BreakGlassAsync(c, now, ct);
+    }
 }

@@ -142,4 +142,13 @@ internal sealed class InMemoryAlertStore : IAlertOutbox
             return Task.FromResult<IReadOnlyList<string>>(due.Select(a => a.Id).ToList());
         }
     }
+
+    public Task<AlertBacklog> CountBacklogAsync(CancellationToken ct)
+    {
+        lock (gate)
+        {
+            var undelivered = alerts.Values.Where(a => !delivered.ContainsKey(a.Id)).ToList();
+            return Task.FromResult(new AlertBacklog(undelivered.Count, undelivered.LongCount(a => a.Failures > 0)));
+        }
+    }
 }

@@ -152,6 +152,17 @@ internal sealed class InMemoryBreakGlassStore : IBreakGlassStore
         }
     }
 
+    public Task<BreakGlassBacklog> CountBacklogAsync(Instant now, CancellationToken ct)
+    {
+        lock (gate)
+        {
+            var requests = rows.Values.Select(r => r.Request).ToList();
+            return Task.FromResult(new BreakGlassBacklog(
+                requests.LongCount(r => r.State == BreakGlassRequest.Pending && r.ApproveBy > now.AtStoredPrecision()),
+                requests.LongCount(IsUnreviewed)));
+        }
+    }
+
     private static bool IsUnreviewed(BreakGlassRequest r) => r.State == BreakGlassRequest.Issued && r.ReviewedAt is null;
 
     // Newest first orders by (requested_at, id): two requests of one millisecond by their ids.

@@ -17,7 +17,7 @@ public sealed class ReconciliationTests
     private readonly FlakyProvider provider = new();
 
     private Reconciliation Reconciler() =>
-        new(store, new LeaseRevoker(store, new ProviderRegistry([provider]), RevocationBackoff.Default, clock), Settings, clock);
+        new(store, new LeaseRevoker(store, new ProviderRegistry([provider]), RevocationBackoff.Default, IRevocationAttempts.None, clock), Settings, clock);
 
     private async Task<Lease> IssuingAsync(LeaseWriter? writer)
     {

@@ -15,7 +15,9 @@ public sealed class RevocationTests
     private readonly FlakyProvider provider = new();
     private readonly RevocationBackoff backoff = new(Duration.FromSeconds(1), Duration.FromSeconds(30), FailuresBeforeAlert: 3);
 
-    private LeaseRevoker Revoker() => new(store, new ProviderRegistry([provider]), backoff, clock);
+    private readonly RecordedAttempts attempts = new();
+
+    private LeaseRevoker Revoker() => new(store, new ProviderRegistry([provider]), backoff, attempts, clock);
 
     private async Task<Lease> AddAsync(Duration ttl, string state = LeaseState.Active)
     {
@@ -82,6 +84,9 @@ public sealed class RevocationTests
         Assert.Equal(1, revokedAtLast);
         Assert.Equal(LeaseState.Revoked, (await store.FindAsync(lease.Id, default))!.State);
         Assert.Equal(6, provider.RevokeCalls);
+        Assert.Equal(
+            [("fake", false, false), ("fake", true, false), ("fake", true, false), ("fake", true, false), ("fake", true, false), ("fake", true, true)],
+            attempts.Seen);
     }
 
     [Fact]
@@ -98,5 +103,13 @@ public sealed class RevocationTests
         Assert.Equal(LeaseState.Revoked, (await store.FindAsync(stuck.Id, default))!.State);
         Assert.Equal(LeaseState.Issuing, (await store.FindAsync(fresh.Id, default))!.State);
         Assert.Equal(1, provider.RevokeCalls);
+    }
+
+    /// <summary>Every attempt the revoker reports, in order.</summary>
+    private sealed class RecordedAttempts : IRevocationAttempts
+    {
+        public List<(string Provider, bool Retry, bool Revoked)> Seen { get; } = [];
+
+        public void Attempted(string provider, bool retry, bool revoked) => Seen.Add((provider, retry, revoked));
     }
 }

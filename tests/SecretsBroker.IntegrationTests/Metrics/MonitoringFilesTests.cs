@@ -50,6 +50,13 @@ public sealed partial class MonitoringFilesTests
         Assert.Contains("secretsbroker_sweep_lag_seconds", named);
         Assert.Contains("secretsbroker_lease_issue_duration_seconds_bucket", named);
         Assert.All(named, name => Assert.True(served.Contains(name), $"{name} is named in deploy/monitoring but not served"));
+
+        // The README's metrics table and the served families cannot drift apart, in either direction.
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.Root, "README.md"));
+        var section = readme[readme.IndexOf("\n## Metrics\n", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        var documented = MetricName().Matches(section).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(scrape.Families().Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
     }
 
     /// <summary>promtool is required: the test fails, never skips, when it is missing (scripts/test.sh installs it).</summary>
