@@ -18,6 +18,7 @@ internal static class OpenApiSetup
             o.AddDocumentTransformer<ProblemSchema>();
             o.AddOperationTransformer<SecurityRequirements>();
             o.AddOperationTransformer<ProblemResponses>();
+            o.AddOperationTransformer<RequestBodies>();
         });
         return services;
     }
