@@ -25,13 +25,13 @@ internal static class AuditEndpoints
             var events = await store.PageAsync(page.Value.After, page.Value.Limit, ct);
             var next = events.Count == page.Value.Limit ? events[^1].Seq : (long?)null;
             return Results.Ok(new AuditPage(events.Select(ToContract).ToList(), next));
-        }).Produces<AuditPage>();
+        }).WithName("ListAuditEvents").WithSummary("Read the audit trail, oldest first, paged").Produces<AuditPage>();
 
         audit.MapGet("/verify", async (AuditVerifier verifier, CancellationToken ct) =>
         {
             var v = await verifier.VerifyAsync(ct);
             return Results.Ok(new Contracts.Audit.AuditVerification(v.Intact, v.Checked, v.FirstBrokenSeq, v.Problem));
-        }).Produces<Contracts.Audit.AuditVerification>();
+        }).WithName("VerifyAuditChain").WithSummary("Check the audit trail's hash chain and report the first break").Produces<Contracts.Audit.AuditVerification>();
 
         return audit;
     }

@@ -12,6 +12,7 @@ internal static class BackupEndpoints
         backups.MapPost("/", async (DatabaseBackups service, HttpContext http, CancellationToken ct) =>
             await service.TakeAsync(RequestAudit.ContextOf(http), ct).ToHttp(taken =>
                 Results.Created($"{Contracts.Routes.Backups}/{taken.File}", new BackupInfo(taken.File, taken.TakenAt.ToDateTimeOffset()))))
+            .WithName("TakeBackup").WithSummary("Write a consistent copy of the database to the backup folder")
             .Produces<BackupInfo>(StatusCodes.Status201Created);
         return backups;
     }

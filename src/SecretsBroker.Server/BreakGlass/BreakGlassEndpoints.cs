@@ -7,6 +7,7 @@ using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Server.Auth;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Leases;
+using SecretsBroker.Server.OpenApi;
 
 namespace SecretsBroker.Server.BreakGlass;
 
@@ -22,24 +23,31 @@ internal static class BreakGlassEndpoints
                     RequestAudit.ContextOf(http),
                     ct)
                 .ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())))
+            .WithName("RequestBreakGlass").WithSummary("Ask for an emergency lease of a role, with a justification")
+            .DescribesBody<BreakGlassRequestBody>()
             .Produces<BreakGlassResponse>(StatusCodes.Status201Created).Produces<BreakGlassResponse>(StatusCodes.Status202Accepted);
 
         group.MapPost("/{id}/approve", (string id, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.ApproveAsync(Caller(http), id, RequestAudit.ContextOf(http), ct).ToHttp(outcome => Answer(outcome, clock.GetCurrentInstant())))
+            .WithName("ApproveBreakGlass").WithSummary("Approve another operator's break-glass request as its second person")
             .Produces<BreakGlassResponse>();
 
         group.MapPost("/{id}/credential", (string id, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.CollectAsync(Caller(http), id, RequestAudit.ContextOf(http), ct)
                 .ToHttp(outcome => Results.Ok(new BreakGlassResponse(outcome.Request.ToContract(clock.GetCurrentInstant()), outcome.Issued!.ToContract(clock.GetCurrentInstant())))))
+            .WithName("CollectBreakGlassCredential").WithSummary("Collect the credential of an approved break-glass request, once")
             .Produces<BreakGlassResponse>();
 
         group.MapPost("/{id}/review", (string id, JsonBody<BreakGlassReviewBody> body, HttpContext http, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.ReviewAsync(Caller(http), id, body.Value.Outcome, body.Value.Notes, RequestAudit.ContextOf(http), ct)
                 .ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))))
+            .WithName("ReviewBreakGlass").WithSummary("Record whether a break-glass use was justified")
+            .DescribesBody<BreakGlassReviewBody>()
             .Produces<BreakGlassInfo>();
 
         group.MapGet("/{id}", (string id, BreakGlassService service, IClock clock, CancellationToken ct) =>
             service.GetAsync(id, ct).ToHttp(request => Results.Ok(request.ToContract(clock.GetCurrentInstant()))))
+            .WithName("GetBreakGlass").WithSummary("Read one break-glass request")
             .Produces<BreakGlassInfo>();
 
         // The flag is read as text: a typed bool that fails to bind would answer a bare 400 without the query's code.
@@ -67,7 +75,7 @@ internal static class BreakGlassEndpoints
             return await service.ListAsync(onlyUnreviewed.Value, after, page.Value, ct).ToHttp(found => Results.Ok(new BreakGlassPage(
                 found.Select(r => r.ToContract(now)).ToList(),
                 found.Count == page.Value ? found[^1].Id : null)));
-        }).Produces<BreakGlassPage>();
+        }).WithName("ListBreakGlass").WithSummary("List break-glass requests, most recent first, paged").Produces<BreakGlassPage>();
 
         return group;
     }

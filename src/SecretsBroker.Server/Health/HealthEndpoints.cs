@@ -17,6 +17,7 @@ internal static class HealthEndpoints
     internal static WebApplication MapHealthEndpoints(this WebApplication app)
     {
         app.MapGet(Routes.Health, () => Results.Ok(new HealthReport("ok", new Dictionary<string, string>())))
+            .WithName("CheckLiveness").WithSummary("Say whether the broker process is up")
             .Produces<HealthReport>();
 
         app.MapGet(Routes.Ready, async (BrokerSeal seal, IBrokerDatabase database, CancellationToken ct) =>
@@ -36,11 +37,13 @@ internal static class HealthEndpoints
             return health.MigrationsApplied
                 ? Results.Ok(new HealthReport("ready", checks))
                 : Results.Json(new HealthReport("not_ready", checks), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).Produces<HealthReport>().Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
+        }).WithName("CheckReadiness").WithSummary("Say whether the broker is unsealed and its database ready")
+            .Produces<HealthReport>().Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
 
         app.MapGet(Routes.Status, (HttpContext http, BrokerNode node, IPolicySource policy) =>
             Results.Ok(new BrokerStatus(Version, CallerClaims.ActorOf(http.User), CallerClaims.ScopesOf(http.User), node.Writer.Node, PolicyHash(policy.Current))))
             .RequireAuthorization(ScopePolicies.AnyToken)
+            .WithName("GetBrokerStatus").WithSummary("Show the broker's version and node, and the caller's actor and scopes")
             .Produces<BrokerStatus>();
 
         return app;

@@ -1,6 +1,7 @@
 using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Hooks;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.OpenApi;
 
 namespace SecretsBroker.Server.Hooks;
 
@@ -23,8 +24,13 @@ internal static class HookEndpoints
     {
         var hooks = app.MapGroup("").AllowAnonymous().AddEndpointFilter<BrokerEndpointFilter>().WithTags("Hooks");
         hooks.MapPost(Routes.GitHubHook, (HttpContext http, HookReceiver receiver) => receiver.GitHubAsync(http))
+            .WithName("ReceiveGitHubHook").WithSummary("Receive a GitHub webhook delivery that ends a workflow run or job")
+            .DescribesJsonObject($"GitHub's webhook payload as GitHub sends it (`workflow_run`, `workflow_job` or `ping`, named by `{GitHubHook.EventHeader}`), "
+                + $"signed by `{GitHubHook.SignatureHeader}` over these exact bytes.")
             .Produces<HookReceipt>().Produces<HookReceipt>(StatusCodes.Status202Accepted);
         hooks.MapPost(Routes.GitLabHook, (HttpContext http, HookReceiver receiver) => receiver.GitLabAsync(http))
+            .WithName("ReceiveGitLabHook").WithSummary("Receive a GitLab webhook delivery that ends a pipeline or job")
+            .DescribesJsonObject($"GitLab's webhook payload as GitLab sends it (a pipeline or job event), proved by the `{GitLabHook.TokenHeader}` header.")
             .Produces<HookReceipt>().Produces<HookReceipt>(StatusCodes.Status202Accepted);
         return app;
     }

@@ -33,6 +33,9 @@ public sealed class JsonBody<T> : IJsonBody
 
     public T Value => value ?? throw new InvalidOperationException("The body had an error; the broker filter answers before the endpoint runs.");
 
+    /// <summary>The contract's fields a body must have, as JSON names: what the OpenAPI document lists as required.</summary>
+    internal static IReadOnlyList<string> RequiredFields => Shape.Required;
+
     /// <summary>Called by minimal APIs to bind the parameter.</summary>
 #pragma warning disable CA1000 // Minimal APIs find BindAsync as a static member of the parameter type.
     public static async ValueTask<JsonBody<T>> BindAsync(HttpContext context)

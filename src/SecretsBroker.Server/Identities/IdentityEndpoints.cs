@@ -8,6 +8,7 @@ using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Leases;
 using SecretsBroker.Server.Metrics;
+using SecretsBroker.Server.OpenApi;
 using SecretsBroker.Server.Workloads;
 
 namespace SecretsBroker.Server.Identities;
@@ -40,7 +41,7 @@ internal static class IdentityEndpoints
             }
 
             return Results.Ok(new IdentityPage(items, seen.Count == page.Value ? seen[^1].Seq : null));
-        }).Produces<IdentityPage>();
+        }).WithName("ListIdentities").WithSummary("List the workload identities leased to, with their claims and blocks, paged").Produces<IdentityPage>();
 
         identities.MapPost("/revoke", async (JsonBody<RevokeIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, BrokerMetrics metrics, CancellationToken ct) =>
         {
@@ -51,13 +52,17 @@ internal static class IdentityEndpoints
                 body.Value.Reason, body.Value.Block, RequestAudit.ContextOf(http), ct);
             metrics.CountRevocations(RevocationCauses.IdentityRevoke, outcome.IsSuccess ? outcome.Value.Revoked : 0);
             return outcome.ToHttp(r => Results.Ok(new IdentityRevocationResult(r.Id, r.Revoked, r.Blocked)));
-        }).Produces<IdentityRevocationResult>();
+        }).WithName("RevokeIdentity").WithSummary("Revoke every live lease of an identity, and optionally block it")
+            .DescribesBody<RevokeIdentityRequest>()
+            .Produces<IdentityRevocationResult>();
 
         // An issuer no longer configured may still have a block rule to lift: its name is taken as given.
         identities.MapPost("/unblock", (JsonBody<UnblockIdentityRequest> body, HttpContext http, IdentityResponse response, TrustedIssuers issuers, CancellationToken ct) =>
             response.UnblockAsync(
                     IdentityTarget.Parse(ConfiguredIssuer(issuers, body.Value.Issuer) ?? body.Value.Issuer, body.Value.Subject, body.Value.Selector), RequestAudit.ContextOf(http), ct)
                 .ToHttp(t => Results.Ok(new IdentityUnblocked(t.Issuer, t.Subject, Selector(t)))))
+            .WithName("UnblockIdentity").WithSummary("Lift an identity's block")
+            .DescribesBody<UnblockIdentityRequest>()
             .Produces<IdentityUnblocked>();
         return identities;
     }
@@ -67,6 +72,7 @@ internal static class IdentityEndpoints
         revocations.MapGet("/{id}", (string id, IdentityResponse response, CancellationToken ct) =>
             response.ProgressAsync(id, ct).ToHttp(p => Results.Ok(new RevocationStatus(
                 p.Id, p.Target.Issuer, p.Target.Subject, Selector(p.Target), p.Reason, p.Blocked, p.At.ToDateTimeOffset(), p.Total, p.Done, p.Failed, p.Pending))))
+            .WithName("GetRevocation").WithSummary("Follow the downstream clean-up of an identity revocation")
             .Produces<RevocationStatus>();
         return revocations;
     }
@@ -110,7 +116,9 @@ internal static class IdentityEndpoints
             return Results.Ok(new LeasePage(
                 found.Select(l => new LeaseInventoryItem(l.Issuer, l.Subject, l.ToContract(now))).ToList(),
                 found.Count == page.Value ? found[^1].Id : null));
-        }).RequireAuthorization(IdentitySetup.InventoryReaders).Produces<LeasePage>();
+        }).RequireAuthorization(IdentitySetup.InventoryReaders)
+            .WithName("ListLeases").WithSummary("List leases, filtered, in lease id order, paged")
+            .Produces<LeasePage>();
         return leases;
     }
 

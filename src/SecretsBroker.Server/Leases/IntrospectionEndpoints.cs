@@ -2,6 +2,7 @@ using SecretsBroker.Contracts;
 using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Providers.Jwt;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.OpenApi;
 
 namespace SecretsBroker.Server.Leases;
 
@@ -16,6 +17,7 @@ internal static class IntrospectionEndpoints
     {
         app.MapGet(Routes.Jwks, async (JwksPublisher jwks, CancellationToken ct) =>
             Results.Text(await jwks.JwksJsonAsync(ct), "application/jwk-set+json"))
+            .WithName("GetJwks").WithSummary("Publish the public keys that verify broker-issued JWT credentials")
             .Produces(StatusCodes.Status200OK, contentType: "application/jwk-set+json");
 
         app.MapPost(Routes.Introspect, async (FormBody form, TokenIntrospector introspector, CancellationToken ct) =>
@@ -40,7 +42,13 @@ internal static class IntrospectionEndpoints
                     lease.Step,
                     lease.Purpose,
                     lease.Role));
-        }).Produces<IntrospectionResponse>();
+        })
+            .WithName("IntrospectToken").WithSummary("Say whether a broker-issued JWT credential is live (RFC 7662)")
+            .DescribesForm(
+                FormBody.ContentType,
+                new DescribedField("token", "The JWT credential to check.", Required: true),
+                new DescribedField("token_type_hint", "RFC 7662's hint of the token's type; accepted and not needed.", Required: false))
+            .Produces<IntrospectionResponse>();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Metrics;
+using SecretsBroker.Server.OpenApi;
 
 namespace SecretsBroker.Server.Leases;
 
@@ -28,10 +29,13 @@ internal static class LeaseEndpoints
                     : Results.Created($"{Routes.Leases}/{issued.Lease.Id}", issued.ToContract(clock.GetCurrentInstant())));
             })
             .RequireAuthorization(Auth.ScopePolicies.Workload)
+            .WithName("IssueLease").WithSummary("Lease a credential for one step of a CI run")
+            .DescribesBody<IssueLeaseRequest>()
             .Produces<IssuedLeaseResponse>().Produces<IssuedLeaseResponse>(StatusCodes.Status201Created);
 
         leases.MapGet("/{id}", (string id, HttpContext http, LeaseLookup lookup, IClock clock, CancellationToken ct) =>
             lookup.GetAsync(LeaseCallers.Of(http), id, ct).ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant()))))
+            .WithName("GetLease").WithSummary("Read one lease")
             .Produces<LeaseInfo>();
 
         // Operators get through to the renewer, which tells a break-glass holder why their lease is not renewed.
@@ -41,7 +45,7 @@ internal static class LeaseEndpoints
                 .Logged(http, id, "renew", (log, renewed) => LeaseLog.Renewed(log, renewed.Lease.Id));
             metrics.CountRenewal(outcome);
             return outcome.ToHttp(renewed => Results.Ok(renewed.ToContract(clock.GetCurrentInstant())));
-        }).Produces<LeaseInfo>();
+        }).WithName("RenewLease").WithSummary("Extend a lease, deciding the policy again").DescribesBody<RenewLeaseRequest>().Produces<LeaseInfo>();
 
         leases.MapDelete("/{id}", async (string id, HttpContext http, LeaseRevocations revocations, BrokerMetrics metrics, IClock clock, CancellationToken ct) =>
         {
@@ -49,7 +53,7 @@ internal static class LeaseEndpoints
                 .Logged(http, id, "revoke", (log, lease) => LeaseLog.Revoked(log, lease.Id));
             metrics.CountRevocations(RevocationCauses.Manual, outcome.IsSuccess ? 1 : 0);
             return outcome.ToHttp(lease => Results.Ok(lease.ToContract(clock.GetCurrentInstant())));
-        }).Produces<LeaseInfo>();
+        }).WithName("RevokeLease").WithSummary("Revoke one lease").Produces<LeaseInfo>();
 
         return leases;
     }

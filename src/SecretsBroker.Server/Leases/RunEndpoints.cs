@@ -2,6 +2,7 @@ using SecretsBroker.Contracts.Leases;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.Server.Http;
 using SecretsBroker.Server.Metrics;
+using SecretsBroker.Server.OpenApi;
 
 namespace SecretsBroker.Server.Leases;
 
@@ -17,7 +18,7 @@ internal static class RunEndpoints
             var outcome = await revocations.CompleteRunAsync(caller, caller.Workload?.Issuer ?? issuer ?? "", run, ct);
             metrics.CountRevocations(RevocationCauses.RunCompletion, outcome.IsSuccess ? outcome.Value : 0);
             return outcome.ToHttp(revoked => Results.Ok(new RunCompletion(run, revoked)));
-        }).Produces<RunCompletion>();
+        }).WithName("CompleteRun").WithSummary("End a CI run, revoking every lease it holds").Produces<RunCompletion>();
         return runs;
     }
 }

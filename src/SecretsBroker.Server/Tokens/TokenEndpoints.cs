@@ -1,6 +1,7 @@
 using SecretsBroker.Contracts.Tokens;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Http;
+using SecretsBroker.Server.OpenApi;
 
 namespace SecretsBroker.Server.Tokens;
 
@@ -15,14 +16,18 @@ internal static class TokenEndpoints
                 .ToHttp(made => Results.Created(
                     $"{Contracts.Routes.Tokens}/{made.Token.Id}",
                     new CreatedToken(made.Token.Id, made.Token.Name, made.Token.Scopes, made.Token.ExpiresAt.ToDateTimeOffset(), made.Value))))
+            .WithName("CreateToken").WithSummary("Make an operator token, shown once")
+            .DescribesBody<CreateTokenRequest>()
             .Produces<CreatedToken>(StatusCodes.Status201Created);
 
         tokens.MapGet("/", async (OperatorTokenService service, CancellationToken ct) =>
             Results.Ok(new TokenList((await service.ListAsync(ct)).Select(ToContract).ToList())))
+            .WithName("ListTokens").WithSummary("List operator tokens, never their values")
             .Produces<TokenList>();
 
         tokens.MapDelete("/{id}", (string id, OperatorTokenService service, HttpContext http, CancellationToken ct) =>
             service.RevokeAsync(id, RequestAudit.ContextOf(http), ct).ToHttp(_ => Results.NoContent()))
+            .WithName("RevokeToken").WithSummary("Revoke an operator token")
             .Produces(StatusCodes.Status204NoContent);
 
         return tokens;

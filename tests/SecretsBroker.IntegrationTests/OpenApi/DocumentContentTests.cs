@@ -46,7 +46,7 @@ public sealed class DocumentContentTests
 
         foreach (var operation in PublishedDocument.Operations(document))
         {
-            var (method, path) = Split(operation);
+            var (method, path) = PublishedDocument.Split(operation);
             var error = PublishedDocument.Operation(document, method, path)["responses"]!["default"]!["content"]!["application/problem+json"]!;
             Assert.Equal("#/components/schemas/ProblemResponse", (string)error["schema"]!["$ref"]!);
         }
@@ -92,15 +92,13 @@ public sealed class DocumentContentTests
 
         foreach (var operation in PublishedDocument.Operations(document))
         {
-            var (method, path) = Split(operation);
+            var (method, path) = PublishedDocument.Split(operation);
             var answers = PublishedDocument.Operation(document, method, path)["responses"]!.AsObject();
             Assert.True(answers.Any(a => a.Key.StartsWith('2')), $"{operation} documents no success answer");
         }
     }
 
     private static JsonObject Schema(JsonObject document, string name) => document["components"]!["schemas"]![name]!.AsObject();
-
-    private static (string Method, string Path) Split(string operation) => (operation[..operation.IndexOf(' ', StringComparison.Ordinal)], operation[(operation.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
 
     /// <summary>Each alternative as <c>scheme:scope,scope</c>, sorted.</summary>
     private static List<string> Requirements(JsonObject document, string method, string path) =>

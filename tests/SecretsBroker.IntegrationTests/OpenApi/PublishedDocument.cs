@@ -40,5 +40,12 @@ internal static class PublishedDocument
         document["paths"]!.AsObject()
             .Single(p => Normalise(p.Key) == path).Value![method.ToLowerInvariant()]!.AsObject();
 
+    /// <summary>An entry of <see cref="Operations"/> back into its method and path.</summary>
+    public static (string Method, string Path) Split(string operation)
+    {
+        var space = operation.IndexOf(' ', StringComparison.Ordinal);
+        return (operation[..space], operation[(space + 1)..]);
+    }
+
     public static string Normalise(string path) => path.Length > 1 ? path.TrimEnd('/') : path;
 }
