@@ -6,9 +6,9 @@ using SecretsBroker.Server.Hosting;
 namespace SecretsBroker.Server.Logging;
 
 /// <summary>
-/// <c>Logging:Format</c>: <c>text</c> (the console's plain lines, the default) or <c>json</c> (one JSON
-/// object a line, with the node and the request id on every line); and the request id every answer
-/// carries.
+/// <c>Logging:Format</c>: <c>text</c> (the console's plain lines, one an entry, the default) or
+/// <c>json</c> (one JSON object a line); either way with the node and the request id on every line of a
+/// request; and the request id every answer carries.
 /// </summary>
 internal static class LoggingSetup
 {
@@ -39,11 +39,23 @@ internal static class LoggingSetup
                 json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 json.JsonWriterOptions = new JsonWriterOptions { Indented = false };
             });
-
-            // The factory takes this provider for every provider's scopes: it puts the node and the
-            // request id in front of them on every line.
-            builder.Services.AddSingleton<IExternalScopeProvider>(sp => new BrokerScopeProvider(sp.GetRequiredService<BrokerNode>()));
         }
+        else
+        {
+            // One line an entry, its scopes at the end ("=> Node:…, RequestId:…"), so a grep for a
+            // request id finds every line of that request.
+            builder.Logging.AddSimpleConsole(text =>
+            {
+                text.IncludeScopes = true;
+                text.SingleLine = true;
+                text.UseUtcTimestamp = true;
+                text.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
+        // The factory takes this provider for every provider's scopes: it puts the node and the
+        // request id in front of them on every line.
+        builder.Services.AddSingleton<IExternalScopeProvider>(sp => new BrokerScopeProvider(sp.GetRequiredService<BrokerNode>()));
 
         return builder;
     }

@@ -33,14 +33,10 @@ public sealed partial class JsonLogTests
         using var ci = CiTokenIssuer.GitHub().WithWebhook();
         using var folder = new ProcessFolder(LeasingBroker.PolicyFor(ci.Repository, ci.Name, ci.ProjectClaim));
         await using var broker = await BrokerProcess.StartAsync(folder.DataDirectory, folder.Settings(ci.Settings, Json));
-        var adminToken = broker.AdminToken ?? throw new InvalidOperationException("the broker printed no initial admin token");
-        using var admin = broker.Client(adminToken);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var pem = key.ExportPkcs8PrivateKeyPem();
-        (await admin.PutAsJsonAsync($"{Routes.Secrets}/{LeasingBroker.SigningKey}", new PutSecretRequest("es256-signing-key", new Dictionary<string, string> { ["private_key"] = pem }))).EnsureSuccessStatusCode();
+        await LoggedRequests.StoreSigningKeyAsync(broker);
 
-        var issueTrace = NewTraceId();
-        using var runner = Traced(broker, issueTrace, RunnerToken(ci, ci.Repository));
+        var issueTrace = LoggedRequests.NewTraceId();
+        using var runner = LoggedRequests.Traced(broker, issueTrace, LoggedRequests.RunnerToken(ci, ci.Repository));
         using var issuedResponse = await LeasingBroker.LeaseAsync(runner, ci.RunId, "deploy");
         Assert.Equal(HttpStatusCode.Created, issuedResponse.StatusCode);
         var issued = (await issuedResponse.Content.ReadFromJsonAsync<IssuedLeaseResponse>())!;
@@ -48,8 +44,8 @@ public sealed partial class JsonLogTests
         var lines = await WaitForLinesAsync(broker, issueTrace, eventId: 2100);
         var nodeId = (await File.ReadAllTextAsync(Path.Combine(folder.DataDirectory, "node-id"))).Trim();
 
-        Assert.Equal(issueTrace, Header(issuedResponse, "X-Request-Id"));
-        Assert.StartsWith($"00-{issueTrace}-", Header(issuedResponse, "traceparent"), StringComparison.Ordinal);
+        Assert.Equal(issueTrace, LoggedRequests.Header(issuedResponse, "X-Request-Id"));
+        Assert.StartsWith($"00-{issueTrace}-", LoggedRequests.Header(issuedResponse, "traceparent"), StringComparison.Ordinal);
         Assert.NotEmpty(lines);
         foreach (var line in lines)
         {
@@ -69,31 +65,28 @@ public sealed partial class JsonLogTests
         using var ci = CiTokenIssuer.GitHub().WithWebhook();
         using var folder = new ProcessFolder(LeasingBroker.PolicyFor(ci.Repository, ci.Name, ci.ProjectClaim));
         await using var broker = await BrokerProcess.StartAsync(folder.DataDirectory, folder.Settings(ci.Settings, Json));
-        var adminToken = broker.AdminToken ?? throw new InvalidOperationException("the broker printed no initial admin token");
+        var (adminToken, pem) = await LoggedRequests.StoreSigningKeyAsync(broker);
         using var admin = broker.Client(adminToken);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var pem = key.ExportPkcs8PrivateKeyPem();
         var storedValue = BrokerFakers.SecretValue();
         var refusedValue = BrokerFakers.SecretValue();
         var strangerToken = "sbt_" + Guid.NewGuid().ToString("N");
         var name = BrokerFakers.Name("app-db");
-        (await admin.PutAsJsonAsync($"{Routes.Secrets}/{LeasingBroker.SigningKey}", new PutSecretRequest("es256-signing-key", new Dictionary<string, string> { ["private_key"] = pem }))).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"{Routes.Secrets}/{name}", new PutSecretRequest("generic", new Dictionary<string, string> { ["key"] = storedValue }))).EnsureSuccessStatusCode();
-        var runnerToken = RunnerToken(ci, ci.Repository);
-        var forkToken = RunnerToken(ci, "evil/fork");
-        var otherRunToken = RunnerToken(ci, ci.Repository, run: "77");
+        var runnerToken = LoggedRequests.RunnerToken(ci, ci.Repository);
+        var forkToken = LoggedRequests.RunnerToken(ci, "evil/fork");
+        var otherRunToken = LoggedRequests.RunnerToken(ci, ci.Repository, run: "77");
         using var issuer = broker.Client(runnerToken);
         var lease = (await (await LeasingBroker.LeaseAsync(issuer, ci.RunId, "deploy")).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<IssuedLeaseResponse>())!;
 
         var refusals = new List<(string Trace, HttpStatusCode Status, string Code)>();
         async Task RefusedAsync(Func<HttpClient, Task<HttpResponseMessage>> send, string? token, HttpStatusCode status, string code)
         {
-            var trace = NewTraceId();
-            using var client = Traced(broker, trace, token);
+            var trace = LoggedRequests.NewTraceId();
+            using var client = LoggedRequests.Traced(broker, trace, token);
             using var response = await send(client);
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == status, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
-            Assert.Equal(trace, Header(response, "X-Request-Id"));
+            Assert.Equal(trace, LoggedRequests.Header(response, "X-Request-Id"));
             var problem = JsonSerializer.Deserialize<ProblemResponse>(body, JsonSerializerOptions.Web)!;
             Assert.Equal((code, trace), (problem.Code, problem.TraceId));
 
@@ -143,12 +136,12 @@ public sealed partial class JsonLogTests
         Assert.True(client.DefaultRequestHeaders.TryAddWithoutValidation("traceparent", hostile));
 
         using var response = await client.GetAsync(Routes.Secrets);
-        var requestId = Header(response, "X-Request-Id");
+        var requestId = LoggedRequests.Header(response, "X-Request-Id");
         var lines = await WaitForLinesAsync(broker, requestId, eventId: 1010);
 
         Assert.Matches("^[0-9a-f]{32}$", requestId);
         Assert.NotEqual("0af7651916cd43dd8448eb211c80319c", requestId);
-        Assert.StartsWith($"00-{requestId}-", Header(response, "traceparent"), StringComparison.Ordinal);
+        Assert.StartsWith($"00-{requestId}-", LoggedRequests.Header(response, "traceparent"), StringComparison.Ordinal);
         var answered = Assert.Single(lines, l => ScopeValue(l, "RequestId") == requestId && l.GetProperty("EventId").GetInt32() == 1010);
         Assert.Single(answered.GetProperty("Scopes").EnumerateArray(), s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("RequestId", out _));
         Assert.DoesNotContain("forged", string.Join('\n', broker.Lines), StringComparison.Ordinal);
@@ -166,28 +159,6 @@ public sealed partial class JsonLogTests
         Assert.Contains("Logging:Format", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("listening on", refused.Message, StringComparison.Ordinal);
     }
-
-    private static string NewTraceId() => ActivityTraceId.CreateRandom().ToHexString();
-
-    private static string RunnerToken(CiTokenIssuer ci, string repository, string? run = null) =>
-        ci.Mint(SystemClock.Instance.GetCurrentInstant(), new Dictionary<string, object?>
-        {
-            ["sub"] = ci.SubjectFor(repository),
-            [ci.RunClaim] = run ?? ci.RunId,
-            [ci.JobClaim] = ci.JobId,
-            [ci.ProjectClaim] = repository,
-        });
-
-    /// <summary>A client whose requests carry a valid traceparent of <paramref name="traceId"/> and, when given, <paramref name="token"/>.</summary>
-    private static HttpClient Traced(BrokerProcess broker, string traceId, string? token)
-    {
-        var client = broker.Client(token);
-        client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-        return client;
-    }
-
-    private static string Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? Assert.Single(values) : throw new Xunit.Sdk.XunitException($"the answer has no {name} header");
 
     /// <summary>The value of <paramref name="key"/> in the line's scopes, or null.</summary>
     private static string? ScopeValue(JsonElement line, string key) =>
