@@ -17,49 +17,32 @@ step() { echo; echo "== $*"; }
 locked=()
 [ "${CI:-}" = "true" ] && locked=(--locked-mode)
 
-step "postgresql"
-# The PostgreSQL provider's tests start a throwaway cluster from the server binaries; a fresh
-# machine (CI) may not have them yet.
-if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >/dev/null; then
-    echo "could not install PostgreSQL (apt-get install postgresql)"
-    echo "0 passed, 1 failed"
-    exit 1
+# require CHECK PACKAGE WHY: runs CHECK (a shell test); when it fails, installs the Debian PACKAGE with
+# apt-get (a fresh machine, as CI is, may lack it) and stops with a failure when that cannot be done.
+require() {
+  local check="$1" package="$2" why="$3"
+  step "$package"
+  echo "$why"
+  if ! eval "$check" >/dev/null 2>&1; then
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package"; } >/dev/null; then
+      echo "could not install $package (apt-get install $package)"
+      echo "0 passed, 1 failed"
+      exit 1
+    fi
   fi
-fi
+}
+
+require 'compgen -G "/usr/lib/postgresql/*/bin/initdb"' postgresql \
+  "The PostgreSQL tests start throwaway clusters from the server binaries."
 ls -d /usr/lib/postgresql/*/bin
-
-step "promtool"
-# The monitoring tests check deploy/monitoring's alert rules and a real scrape with promtool; a fresh machine may not have it.
-if ! command -v promtool >/dev/null; then
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; } >/dev/null; then
-    echo "could not install promtool (apt-get install prometheus)"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-fi
+require 'command -v promtool' prometheus \
+  "The monitoring tests check deploy/monitoring's alert rules and a real scrape with promtool."
 command -v promtool
-
-step "node"
-# The GitHub action's tests run deploy/ci/github with node, as a runner does; a fresh machine may not have it.
-if ! command -v node >/dev/null; then
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs; } >/dev/null; then
-    echo "could not install Node.js (apt-get install nodejs)"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-fi
+require 'command -v node' nodejs \
+  "The GitHub action's tests run deploy/ci/github with node, as a runner does."
 node --version
-
-step "npm"
-# The OpenAPI tests validate the served document with an npm package; Debian's nodejs comes without npm.
-if ! command -v npm >/dev/null; then
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; } >/dev/null; then
-    echo "could not install npm (apt-get install npm)"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-fi
+require 'command -v npm' npm \
+  "The OpenAPI tests validate the served document with an npm package; Debian's nodejs comes without npm."
 npm --version
 
 step "openapi validator (npm ci)"
