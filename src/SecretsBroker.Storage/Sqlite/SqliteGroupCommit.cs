@@ -10,7 +10,8 @@ namespace SecretsBroker.Storage.Sqlite;
 /// writes run straight in that transaction, with no savepoint each (a savepoint costs a sub-journal
 /// per write): should one throw, the whole transaction is rolled back and the batch's writes are run
 /// again one at a time, each in its own transaction, so one failing write fails only its own caller
-/// and every answer comes from the run that committed.
+/// and every answer comes from the run that committed. The writer keeps its connection, and the
+/// commands prepared on it (<see cref="SqlitePreparedStatements"/>), from batch to batch.
 /// </summary>
 public sealed class SqliteGroupCommit : IAsyncDisposable
 {
@@ -53,6 +54,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
     {
         var batch = new List<PendingWrite>(MaxBatch);
         SqliteConnection? connection = null;
+        SqlitePreparedStatements? statements = null;
         try
         {
             while (await pending.Reader.WaitToReadAsync())
@@ -63,9 +65,17 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
                     batch.Add(write);
                 }
 
-                connection ??= await db.OpenAsync(CancellationToken.None);
+                if (connection is null)
+                {
+                    connection = await db.OpenAsync(CancellationToken.None);
+                    statements = SqlitePreparedStatements.AttachTo(connection);
+                }
+
                 if (!await CommitBatchAsync(connection, batch))
                 {
+                    // The prepared commands go with the connection they were compiled on.
+                    statements?.Dispose();
+                    statements = null;
                     await connection.DisposeAsync();
                     connection = null;
                 }
@@ -73,6 +83,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         }
         finally
         {
+            statements?.Dispose();
             if (connection is not null)
             {
                 await connection.DisposeAsync();
