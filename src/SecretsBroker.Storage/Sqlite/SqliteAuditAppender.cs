@@ -30,12 +30,13 @@ public sealed class SqliteAuditAppender(AuditChain chain)
         public static readonly string[] MoveHeadParameters = ["@Seq", "@Mac", "@HeadMac"];
     }
 
-    // Through the writer's prepared commands (SqlitePreparedStatements) when on its connection: three
-    // statements of every audited write.
+    // On the writer's connection: through its prepared commands (SqlitePreparedStatements), and from the
+    // head it holds (SqliteHeldAuditHead) once read; on any other connection, the head is read here.
     public async Task AppendAsync(SqliteConnection connection, SqliteTransaction transaction, AuditRecord record, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var (seq, mac) = await ReadHeadAsync(transaction, ct);
+        var held = SqliteHeldAuditHead.Of(transaction);
+        var (seq, mac) = held?.In(transaction) ?? await ReadHeadAsync(transaction, ct);
         var linked = chain.Link(record, seq + 1, mac);
         using (var insert = SqlitePreparedStatements.For(transaction, Sql.Insert, Sql.InsertParameters))
         {
@@ -47,6 +48,7 @@ public sealed class SqliteAuditAppender(AuditChain chain)
         var head = chain.HeadAt(linked);
         using var move = SqlitePreparedStatements.For(transaction, Sql.MoveHead, Sql.MoveHeadParameters);
         await move.Bind(head.Seq, head.Mac, head.HeadMac).ExecuteAsync(ct);
+        held?.Moved(transaction, linked.Seq, linked.Mac);
     }
 
     /// <summary>The newest event's seq and MAC, or 0 and <see cref="AuditChain.Genesis"/> before the first.</summary>

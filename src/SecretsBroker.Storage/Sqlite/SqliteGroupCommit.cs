@@ -10,8 +10,9 @@ namespace SecretsBroker.Storage.Sqlite;
 /// writes run straight in that transaction, with no savepoint each (a savepoint costs a sub-journal
 /// per write): should one throw, the whole transaction is rolled back and the batch's writes are run
 /// again one at a time, each in its own transaction, so one failing write fails only its own caller
-/// and every answer comes from the run that committed. The writer keeps its connection, and the
-/// commands prepared on it (<see cref="SqlitePreparedStatements"/>), from batch to batch.
+/// and every answer comes from the run that committed. The writer keeps its connection, the commands
+/// prepared on it (<see cref="SqlitePreparedStatements"/>) and the audit head it last committed
+/// (<see cref="SqliteHeldAuditHead"/>) from batch to batch.
 /// </summary>
 public sealed class SqliteGroupCommit : IAsyncDisposable
 {
@@ -55,6 +56,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         var batch = new List<PendingWrite>(MaxBatch);
         SqliteConnection? connection = null;
         SqlitePreparedStatements? statements = null;
+        SqliteHeldAuditHead? auditHead = null;
         try
         {
             while (await pending.Reader.WaitToReadAsync())
@@ -69,13 +71,17 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
                 {
                     connection = await db.OpenAsync(CancellationToken.None);
                     statements = SqlitePreparedStatements.AttachTo(connection);
+                    auditHead = SqliteHeldAuditHead.AttachTo(connection);
                 }
 
-                if (!await CommitBatchAsync(connection, batch))
+                if (!await CommitBatchAsync(connection, auditHead!, batch))
                 {
-                    // The prepared commands go with the connection they were compiled on.
+                    // The prepared commands and the head held go with the connection; after a failed
+                    // commit nobody knows which head it left, and the next connection reads it.
                     statements?.Dispose();
                     statements = null;
+                    auditHead?.Dispose();
+                    auditHead = null;
                     await connection.DisposeAsync();
                     connection = null;
                 }
@@ -84,6 +90,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         finally
         {
             statements?.Dispose();
+            auditHead?.Dispose();
             if (connection is not null)
             {
                 await connection.DisposeAsync();
@@ -92,12 +99,13 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs and commits one batch; false when the connection should be replaced.</summary>
-    private static async Task<bool> CommitBatchAsync(SqliteConnection connection, List<PendingWrite> batch)
+    private static async Task<bool> CommitBatchAsync(SqliteConnection connection, SqliteHeldAuditHead auditHead, List<PendingWrite> batch)
     {
         var failed = false;
         try
         {
             await using var transaction = connection.BeginTransaction();
+            await auditHead.BeginAsync(transaction, CancellationToken.None);
             foreach (var write in batch)
             {
                 try
@@ -117,10 +125,12 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
             {
                 // What the failed write and those before it changed goes with the transaction.
                 await transaction.RollbackAsync();
+                auditHead.RolledBack();
             }
             else
             {
                 await transaction.CommitAsync();
+                auditHead.Committed();
             }
         }
 #pragma warning disable CA1031 // A failed commit fails every write of the batch; the loop goes on.
@@ -133,7 +143,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
 
         if (failed)
         {
-            return await ReplayOneByOneAsync(connection, batch);
+            return await ReplayOneByOneAsync(connection, auditHead, batch);
         }
 
         batch.ForEach(w => w.Complete());
@@ -145,7 +155,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
     /// fails alone (should it throw again), and the others commit, in the order they came, and are
     /// answered with what this run returned. Only a batch with a failing write pays one commit each.
     /// </summary>
-    private static async Task<bool> ReplayOneByOneAsync(SqliteConnection connection, List<PendingWrite> batch)
+    private static async Task<bool> ReplayOneByOneAsync(SqliteConnection connection, SqliteHeldAuditHead auditHead, List<PendingWrite> batch)
     {
         for (var i = 0; i < batch.Count; i++)
         {
@@ -153,6 +163,7 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
             try
             {
                 await using var transaction = connection.BeginTransaction();
+                await auditHead.BeginAsync(transaction, CancellationToken.None);
                 try
                 {
                     await write.ExecuteAsync(connection, transaction);
@@ -162,11 +173,13 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
 #pragma warning restore CA1031
                 {
                     await transaction.RollbackAsync();
+                    auditHead.RolledBack();
                     write.Fail(e);
                     continue;
                 }
 
                 await transaction.CommitAsync();
+                auditHead.Committed();
             }
 #pragma warning disable CA1031 // A failed commit or rollback fails this write and those not run yet.
             catch (Exception e)

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using NodaTime;
 using SecretsBroker.Core.Audit;
+using SecretsBroker.Core.Identity;
 using SecretsBroker.Core.Leasing;
 using SecretsBroker.IntegrationTests.Storage.Contracts;
 using SecretsBroker.Storage.Sqlite;
@@ -99,6 +100,25 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         await AssertChainIntactAsync();
     }
 
+    [Fact]
+    public async Task Events_appended_on_other_connections_between_the_writers_batches_are_chained_after_not_overwritten()
+    {
+        Assert.Equal(LeaseInsert.Inserted, await InsertAsync(NewLease()));
+
+        // The token store audits on a connection of its own, as the secret store does.
+        await Stores.Stores.Tokens.AddAsync(NewToken(), Audited("token:one"), default);
+        Assert.Equal(LeaseInsert.Inserted, await InsertAsync(NewLease()));
+        await Stores.Stores.Tokens.AddAsync(NewToken(), Audited("token:two"), default);
+        await Stores.Stores.Tokens.AddAsync(NewToken(), Audited("token:three"), default);
+        var last = NewLease();
+        Assert.Equal(LeaseInsert.Inserted, await InsertAsync(last));
+
+        var trail = await Stores.Stores.Audit.PageAsync(0, 100, default);
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), trail.Select(e => e.Seq));
+        Assert.Equal("lease:" + last.Id, trail[^1].Target);
+        await AssertChainIntactAsync();
+    }
+
     /// <summary>
     /// Holds the writer inside a write until <paramref name="queue"/> has queued its writes, so they all
     /// wait for, and land in, the next batch together.
@@ -132,6 +152,10 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
 
     private static AuditRecord Audited(string target) =>
         new(Now, new AuditContext("token:test", "req-1", "127.0.0.1", "tests"), "lease.issue", target, AuditDecision.Allowed, null);
+
+    private static OperatorToken NewToken() =>
+        new(TokenSecret.NewId(), "token-" + Guid.NewGuid().ToString("N")[..8], [Scopes.Operator], TokenSecret.Hash(TokenSecret.NewValue()),
+            Now, Now + Duration.FromDays(1), null, "token:admin-initial", null);
 
     private static Lease NewLease()
     {
