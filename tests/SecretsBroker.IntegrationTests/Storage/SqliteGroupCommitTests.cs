@@ -13,7 +13,8 @@ namespace SecretsBroker.IntegrationTests.Storage;
 /// The group-commit writer runs a batch's writes in one transaction with no savepoint each: these tests
 /// hold the writer on one write while the next batch queues up behind it, so the failing write is known
 /// to share its transaction with neighbours before and after it, and prove that it fails alone, leaves
-/// nothing behind, and leaves the audit chain intact.
+/// nothing behind, and leaves the audit chain intact. The writer also holds the audit head between
+/// batches: events other connections append in between must be chained after, never overwritten.
 /// </summary>
 public sealed class SqliteGroupCommitTests : IAsyncLifetime
 {
