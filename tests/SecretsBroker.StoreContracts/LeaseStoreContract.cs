@@ -153,6 +153,38 @@ public abstract class LeaseStoreContract : StoreContract
         await AssertNothingAuditedAsync(1);
     }
 
+    [Fact]
+    public async Task A_write_that_fails_among_many_at_once_fails_alone_and_its_neighbours_commit_with_an_intact_audit_trail()
+    {
+        var taken = await InsertActiveAsync(NewLease());
+        var leases = Enumerable.Range(0, 40).Select(_ => NewLease()).ToList();
+        const int Bad = 20;
+        leases[Bad] = NewLease() with { Id = taken.Id };
+        var credentials = leases.Select(_ => ContractFakers.Ciphertext()).ToList();
+
+        var failures = await RaceAsync(leases.Count, i => Record.ExceptionAsync(() =>
+            Stores.Leases.InsertAsync(leases[i], credentials[i], NewRecord("lease.issue", "lease:" + leases[i].Id + ":" + i), default)));
+
+        Assert.NotNull(failures[Bad]);
+        Assert.All(failures.Where((_, i) => i != Bad), f => Assert.Null(f));
+        foreach (var i in Enumerable.Range(0, leases.Count).Where(i => i != Bad))
+        {
+            Assert.Equal(AsRead(leases[i]), await Stores.Leases.FindAsync(leases[i].Id, default));
+            Assert.Equal(credentials[i], await Stores.Leases.ReadCredentialAsync(leases[i].Id, default));
+        }
+
+        Assert.Equal(AsRead(taken), await Stores.Leases.FindAsync(taken.Id, default));
+        var expected = Enumerable.Range(0, leases.Count).Where(i => i != Bad).Select(i => "lease:" + leases[i].Id + ":" + i).Prepend("lease:" + taken.Id).Order();
+        Assert.Equal(expected, (await TrailAsync()).Select(e => e.Target).Order());
+        Assert.True((await new AuditVerifier(Stores.Audit, Stores.Chain).VerifyAsync(default)).Intact);
+
+        // The chain goes on from the head those commits left, not from anything the failed write linked.
+        var next = NewLease();
+        await InsertActiveAsync(next);
+        Assert.Equal("lease:" + next.Id, (await TrailAsync())[^1].Target);
+        Assert.True((await new AuditVerifier(Stores.Audit, Stores.Chain).VerifyAsync(default)).Intact);
+    }
+
     // --- activate, and a revocation racing an issue
 
     [Fact]

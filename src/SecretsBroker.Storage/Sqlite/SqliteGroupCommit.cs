@@ -6,8 +6,13 @@ namespace SecretsBroker.Storage.Sqlite;
 /// <summary>
 /// Group commit: writes from many requests are run by one writer, in one transaction per batch, and
 /// each request is answered only after that transaction is durably committed. One fsync serves the
-/// whole batch, which is how throughput is won back without weakening <c>synchronous=FULL</c>. Each
-/// write runs inside its own savepoint, so one failing write does not fail its neighbours.
+/// whole batch, which is how throughput is won back without weakening <c>synchronous=FULL</c>. The
+/// writes run straight in that transaction, with no savepoint each (a savepoint costs a sub-journal
+/// per write): should one throw, the whole transaction is rolled back and the batch's writes are run
+/// again one at a time, each in its own transaction, so one failing write fails only its own caller
+/// and every answer comes from the run that committed. The writer keeps its connection, the commands
+/// prepared on it (<see cref="SqlitePreparedStatements"/>) and the audit head it last committed
+/// (<see cref="SqliteHeldAuditHead"/>) from batch to batch.
 /// </summary>
 public sealed class SqliteGroupCommit : IAsyncDisposable
 {
@@ -50,6 +55,8 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
     {
         var batch = new List<PendingWrite>(MaxBatch);
         SqliteConnection? connection = null;
+        SqlitePreparedStatements? statements = null;
+        SqliteHeldAuditHead? auditHead = null;
         try
         {
             while (await pending.Reader.WaitToReadAsync())
@@ -60,9 +67,21 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
                     batch.Add(write);
                 }
 
-                connection ??= await db.OpenAsync(CancellationToken.None);
-                if (!await CommitBatchAsync(connection, batch))
+                if (connection is null)
                 {
+                    connection = await db.OpenAsync(CancellationToken.None);
+                    statements = SqlitePreparedStatements.AttachTo(connection);
+                    auditHead = SqliteHeldAuditHead.AttachTo(connection);
+                }
+
+                if (!await CommitBatchAsync(connection, auditHead!, batch))
+                {
+                    // The prepared commands and the head held go with the connection; after a failed
+                    // commit nobody knows which head it left, and the next connection reads it.
+                    statements?.Dispose();
+                    statements = null;
+                    auditHead?.Dispose();
+                    auditHead = null;
                     await connection.DisposeAsync();
                     connection = null;
                 }
@@ -70,6 +89,8 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
         }
         finally
         {
+            statements?.Dispose();
+            auditHead?.Dispose();
             if (connection is not null)
             {
                 await connection.DisposeAsync();
@@ -78,43 +99,103 @@ public sealed class SqliteGroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs and commits one batch; false when the connection should be replaced.</summary>
-    private static async Task<bool> CommitBatchAsync(SqliteConnection connection, List<PendingWrite> batch)
+    private static async Task<bool> CommitBatchAsync(SqliteConnection connection, SqliteHeldAuditHead auditHead, List<PendingWrite> batch)
     {
-        var succeeded = new List<PendingWrite>(batch.Count);
+        var failed = false;
         try
         {
             await using var transaction = connection.BeginTransaction();
-            for (var i = 0; i < batch.Count; i++)
+            await auditHead.BeginAsync(transaction, CancellationToken.None);
+            foreach (var write in batch)
             {
-                var savepoint = "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                transaction.Save(savepoint);
                 try
                 {
-                    await batch[i].ExecuteAsync(connection, transaction);
-                    transaction.Release(savepoint);
-                    succeeded.Add(batch[i]);
+                    await write.ExecuteAsync(connection, transaction);
                 }
-#pragma warning disable CA1031 // The failure belongs to that one write and is handed to its caller.
-                catch (Exception e)
+#pragma warning disable CA1031 // The failure is told to its own write when the batch is replayed one by one.
+                catch (Exception)
 #pragma warning restore CA1031
                 {
-                    transaction.Rollback(savepoint);
-                    transaction.Release(savepoint);
-                    batch[i].Fail(e);
+                    failed = true;
+                    break;
                 }
             }
 
-            await transaction.CommitAsync();
+            if (failed)
+            {
+                // What the failed write and those before it changed goes with the transaction.
+                await transaction.RollbackAsync();
+                auditHead.RolledBack();
+            }
+            else
+            {
+                await transaction.CommitAsync();
+                auditHead.Committed();
+            }
         }
 #pragma warning disable CA1031 // A failed commit fails every write of the batch; the loop goes on.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            succeeded.ForEach(w => w.Fail(e));
+            batch.ForEach(w => w.Fail(e));
             return false;
         }
 
-        succeeded.ForEach(w => w.Complete());
+        if (failed)
+        {
+            return await ReplayOneByOneAsync(connection, auditHead, batch);
+        }
+
+        batch.ForEach(w => w.Complete());
+        return true;
+    }
+
+    /// <summary>
+    /// Runs each write of a batch that was rolled back in a transaction of its own: the one that threw
+    /// fails alone (should it throw again), and the others commit, in the order they came, and are
+    /// answered with what this run returned. Only a batch with a failing write pays one commit each.
+    /// </summary>
+    private static async Task<bool> ReplayOneByOneAsync(SqliteConnection connection, SqliteHeldAuditHead auditHead, List<PendingWrite> batch)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var write = batch[i];
+            try
+            {
+                await using var transaction = connection.BeginTransaction();
+                await auditHead.BeginAsync(transaction, CancellationToken.None);
+                try
+                {
+                    await write.ExecuteAsync(connection, transaction);
+                }
+#pragma warning disable CA1031 // The failure belongs to that one write and is handed to its caller.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    await transaction.RollbackAsync();
+                    auditHead.RolledBack();
+                    write.Fail(e);
+                    continue;
+                }
+
+                await transaction.CommitAsync();
+                auditHead.Committed();
+            }
+#pragma warning disable CA1031 // A failed commit or rollback fails this write and those not run yet.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                foreach (var unanswered in batch.Skip(i))
+                {
+                    unanswered.Fail(e);
+                }
+
+                return false;
+            }
+
+            write.Complete();
+        }
+
         return true;
     }
 

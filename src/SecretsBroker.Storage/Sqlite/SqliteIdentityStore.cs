@@ -21,6 +21,8 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             ON CONFLICT (issuer, subject) DO UPDATE SET claims = excluded.claims, last_seen = MAX(last_seen, excluded.last_seen)
             """;
 
+        public static readonly string[] RecordSeenParameters = ["@Issuer", "@Subject", "@Claims", "@Now"];
+
         // Both through the identities' live leases only: an identity may have leased for every run of a
         // repository, and its ended leases are not this statement's business.
         public const string RevokeSubject = $"""
@@ -43,9 +45,13 @@ public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit wri
             """;
     }
 
+    // On the hot path of issuance: through the writer's prepared commands (SqlitePreparedStatements).
     public Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct) =>
-        writes.RunAsync(async (c, tx) =>
-            await c.ExecuteAsync(new CommandDefinition(Sql.RecordSeen, new { who.Issuer, who.Subject, Claims = claimsJson, Now = now }, tx, cancellationToken: ct)), ct);
+        writes.RunAsync(async (_, tx) =>
+        {
+            using var seen = SqlitePreparedStatements.For(tx, Sql.RecordSeen, Sql.RecordSeenParameters);
+            return await seen.Bind(who.Issuer, who.Subject, claimsJson, now.ToUnixTimeMilliseconds()).ExecuteAsync(ct);
+        }, ct);
 
     public async Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct)
     {

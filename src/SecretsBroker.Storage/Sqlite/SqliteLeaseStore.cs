@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using NodaTime;
@@ -26,6 +27,20 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
         // One command for both rows on the hot path: a command costs more than the statement it runs.
         public const string InsertWithCredential = Insert + ";\n" + LeaseSql.InsertCredential;
+
+        /// <summary>The parameters of <see cref="Insert"/> and <see cref="InsertWithCredential"/>, in the order <see cref="InsertValues"/> gives them.</summary>
+        public static readonly string[] InsertParameters =
+        [
+            "@Id", "@Role", "@Provider", "@Secret", "@Handle", "@Issuer", "@Subject", "@RunId", "@JobId", "@Step", "@Purpose", "@Rule", "@State",
+            "@IssuedAt", "@ExpiresAt", "@MaxExpiresAt", "@Renewable", "@IdempotencyKey", "@BreakGlass", "@WriterNode", "@WriterIncarnation", "@Project",
+            "@ClaimsDigest", "@Claims", "@Credential",
+        ];
+
+        public static readonly string[] RefusesLeaseParameters = ["@Issuer", "@RunId", "@Project", "@JobId", "@TokenIssuedAt"];
+
+        public static readonly string[] ActivateParameters = ["@Id"];
+
+        public static readonly string[] InsertCredentialParameters = ["@Id", "@Credential"];
 
         // Seeks the binding and the window's issue times, never an identity's leases (one identity may
         // have leased for every run of a repository).
@@ -92,22 +107,27 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     // SQLite limits the number of bound parameters in one statement.
     private const int MaxBoundList = 500;
 
+    // The hot path of issuance: its statements run through the writer's prepared commands
+    // (SqlitePreparedStatements), their values bound in place rather than through Dapper.
     public Task<LeaseInsert> InsertAsync(Lease lease, string? credentialCiphertext, AuditRecord record, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            var row = LeaseSql.WriteParameters(lease, credentialCiphertext);
-
             // The one writer runs nothing between this check and the insert, so a completion is either
             // seen here or, recorded after, ends this lease with the rest of its run.
-            if (lease.Project is not null
-                && await c.ExecuteScalarAsync<bool>(new CommandDefinition(RunCompletionSql.RefusesLease, row, tx, cancellationToken: ct)))
+            if (lease.Project is not null)
             {
-                return LeaseInsert.RunCompleted;
+                using var refuses = SqlitePreparedStatements.For(tx, RunCompletionSql.RefusesLease, Sql.RefusesLeaseParameters);
+                var tokenIssuedAt = lease.TokenIssuedAt?.ToUnixTimeMilliseconds();
+                if (Convert.ToInt64(await refuses.Bind(lease.Issuer, lease.RunId, lease.Project, lease.JobId, tokenIssuedAt).ScalarAsync(ct), CultureInfo.InvariantCulture) != 0)
+                {
+                    return LeaseInsert.RunCompleted;
+                }
             }
 
             try
             {
-                await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
+                using var insert = SqlitePreparedStatements.For(tx, credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, Sql.InsertParameters);
+                await insert.Bind(InsertValues(lease, credentialCiphertext)).ExecuteAsync(ct);
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 19 && lease.IdempotencyKey is not null)
             {
@@ -122,12 +142,16 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public Task<bool> ActivateAsync(string id, string credentialCiphertext, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            if (await c.ExecuteAsync(new CommandDefinition(LeaseSql.Activate, new { Id = id }, tx, cancellationToken: ct)) == 0)
+            using (var activate = SqlitePreparedStatements.For(tx, LeaseSql.Activate, Sql.ActivateParameters))
             {
-                return false;
+                if (await activate.Bind(id).ExecuteAsync(ct) == 0)
+                {
+                    return false;
+                }
             }
 
-            await c.ExecuteAsync(new CommandDefinition(LeaseSql.InsertCredential, new { Id = id, Credential = credentialCiphertext }, tx, cancellationToken: ct));
+            using var credential = SqlitePreparedStatements.For(tx, LeaseSql.InsertCredential, Sql.InsertCredentialParameters);
+            await credential.Bind(id, credentialCiphertext).ExecuteAsync(ct);
             return true;
         }, ct);
 
@@ -278,4 +302,16 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
             return n;
         }, ct);
+
+    /// <summary>
+    /// The values of <see cref="Sql.InsertParameters"/>, in order: instants as unix milliseconds, the claim
+    /// set's key null without one (as <see cref="LeaseSql.WriteParameters"/> binds them for Dapper).
+    /// </summary>
+    private static object?[] InsertValues(Lease lease, string? credentialCiphertext) =>
+    [
+        lease.Id, lease.Role, lease.Provider, lease.Secret, lease.Handle, lease.Issuer, lease.Subject, lease.RunId, lease.JobId, lease.Step, lease.Purpose, lease.Rule, lease.State,
+        lease.IssuedAt.ToUnixTimeMilliseconds(), lease.ExpiresAt.ToUnixTimeMilliseconds(), lease.MaxExpiresAt.ToUnixTimeMilliseconds(), lease.Renewable, lease.IdempotencyKey,
+        lease.BreakGlass, lease.Writer?.Node, lease.Writer?.Incarnation, lease.Project,
+        lease.Claims is { } claims ? ClaimSetDigest.Of(lease.Issuer, claims) : null, lease.Claims, credentialCiphertext,
+    ];
 }

@@ -44,6 +44,9 @@ internal sealed class SqliteStores : IAsyncDisposable
 
     public SqliteDatabase Database { get; }
 
+    /// <summary>The one writer every store writes through, for tests that decide what lands in one batch.</summary>
+    public SqliteGroupCommit Writes => writes;
+
     public BrokerStores Stores { get; }
 
     public static async Task<SqliteStores> OpenAsync()
