@@ -27,8 +27,10 @@
 #     appended through the real PostgresAuditAppender (which serialises every append on one row).
 #
 # Each measurement runs BENCH_ROUNDS times (default 3; BENCH_WARMUP s unrecorded, default 2, then
-# BENCH_SECONDS s recorded, default 10) after BENCH_PRIME s (default 5) of priming each server, and the
-# medians are reported; BENCH_CONCURRENCY (32) and BENCH_SWEEP_LEASES (100000) set the rest. The
+# BENCH_SECONDS s recorded, default 10) after BENCH_PRIME s (default 30: a fresh process spends its first
+# 20-40 s compiling its hot paths again, tiered JIT) of priming each server, and the medians are reported;
+# the lease issuance is also measured with 1 and with 8 clients (BENCH_LOW_CONCURRENCY, "1 8"), so the
+# latency of one CI step is reported beside that of a saturated broker; BENCH_CONCURRENCY (32) and BENCH_SWEEP_LEASES (100000) set the rest. The
 # PostgreSQL parts (5. and 6.) run BENCH_PG_ROUNDS rounds (default 3; 0 skips them all) of
 # BENCH_PG_WARMUP s (1) + BENCH_PG_SECONDS s (3) per load, with the same clients; the store's nodes are
 # primed 2 × BENCH_PRIME s first, and the audit points run once, BENCH_PG_WARMUP + BENCH_PG_SECONDS s each. The
@@ -42,7 +44,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 rounds="${BENCH_ROUNDS:-3}"
 seconds="${BENCH_SECONDS:-10}"
 warmup="${BENCH_WARMUP:-2}"
-prime="${BENCH_PRIME:-5}"
+prime="${BENCH_PRIME:-30}"
+low_concurrency="${BENCH_LOW_CONCURRENCY:-1 8}"
 concurrency="${BENCH_CONCURRENCY:-32}"
 sweep_leases="${BENCH_SWEEP_LEASES:-100000}"
 pg_rounds="${BENCH_PG_ROUNDS:-3}"
@@ -187,7 +190,7 @@ BENCH_ADMIN_TOKEN="$(grep -o 'sbt_[A-Za-z0-9_-]*' "$work/broker.log" | head -n 1
 results="$work/results.jsonl"
 load() {
   "${bench[@]}" load --kind "$1" --url "$2" --round "$3" ${4:+--server-pid "$4"} --tokens "$work/tokens.tsv" \
-    --out "${5:-$results}" --seconds "${6:-$seconds}" --warmup "${7:-$warmup}" --concurrency "$concurrency" --expect 201
+    --out "${5:-$results}" --seconds "${6:-$seconds}" --warmup "${7:-$warmup}" --concurrency "${8:-$concurrency}" --expect 201
 }
 # The machine may be shared: what else was running is part of the figures.
 loadavg="$(cut -d ' ' -f 1-3 /proc/loadavg)"
@@ -201,6 +204,13 @@ say "load: $rounds rounds of ${warmup} s warm-up + ${seconds} s, $concurrency cl
 for round in $(seq 1 "$rounds"); do
   load baseline "$baseline_url" "$round" "$baseline_pid"
   load issue "$broker_url" "$round" "$broker_pid"
+done
+
+for clients in $low_concurrency; do
+  say "load: $rounds rounds of ${warmup} s warm-up + ${seconds} s of lease issuance with $clients client(s)"
+  for round in $(seq 1 "$rounds"); do
+    load "issue-at-$clients" "$broker_url" "$round" "$broker_pid" "$results" "$seconds" "$warmup" "$clients"
+  done
 done
 
 if [ "$pg_rounds" -gt 0 ]; then

@@ -26,6 +26,8 @@ internal static class BenchReport
         var pgCreate = lines.Where(l => Kind(l) == "pg-bare-create").ToList();
         var pgDrop = lines.Where(l => Kind(l) == "pg-bare-drop").ToList();
         var pgStore = new PostgresStoreReport(lines);
+        var atOne = lines.Where(l => Kind(l) == "issue-at-1").ToList();
+        var atEight = lines.Where(l => Kind(l) == "issue-at-8").ToList();
         if (issue.Count == 0 || baseline.Count == 0 || sweep.Count == 0)
         {
             await Console.Error.WriteLineAsync("report: the results lack issue, baseline or sweep rounds");
@@ -49,7 +51,7 @@ internal static class BenchReport
 
         Console.WriteLine();
         Console.WriteLine("All rounds:");
-        foreach (var line in baseline.Concat(issue).Concat(sweep).Concat(revoke).Concat(pgIssue).Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).Concat(pgStore.All).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
+        foreach (var line in baseline.Concat(issue).Concat(atOne).Concat(atEight).Concat(sweep).Concat(revoke).Concat(pgIssue).Concat(pgRevoke).Concat(pgCreate).Concat(pgDrop).Concat(pgStore.All).OrderBy(l => Kind(l)).ThenBy(l => (int)l["round"]!))
         {
             Console.WriteLine("  " + line.ToJsonString());
         }
@@ -60,6 +62,11 @@ internal static class BenchReport
         Console.WriteLine(Invariant($"Medians of {issue.Count} rounds, {args.WholeNumber("concurrency", 32)} clients, {args.Number("seconds", 10)} s each:"));
         Console.WriteLine(Invariant($"  bare Kestrel POST   {baselinePerS,9:F1} /s   p50 {Median(baseline, "p50_ms"),6:F2} ms   p99 {Median(baseline, "p99_ms"),6:F2} ms   server CPU {MedianOrNull(baseline, "server_cpu_us_per_request"),5:F0} us/request"));
         Console.WriteLine(Invariant($"  lease issuance      {issuePerS,9:F1} /s   p50 {Median(issue, "p50_ms"),6:F2} ms   p99 {p99,6:F2} ms   server CPU {MedianOrNull(issue, "server_cpu_us_per_request"),5:F0} us/lease   ({ratio:P1} of bare)"));
+        foreach (var (clients, rounds) in new[] { (1, atOne), (8, atEight) }.Where(r => r.Item2.Count > 0))
+        {
+            Console.WriteLine(Invariant($"  lease issuance, {clients,2} client(s) {Median(rounds, "per_s"),6:F1} /s   p50 {Median(rounds, "p50_ms"),6:F2} ms   p99 {Median(rounds, "p99_ms"),6:F2} ms   server CPU {MedianOrNull(rounds, "server_cpu_us_per_request"),5:F0} us/lease"));
+        }
+
         Console.WriteLine(Invariant($"  sweep of {(int)sweep[0]["leases"]!} expired leases: {Median(sweep, "seconds"):F2} s"));
         if (revoke.Count > 0)
         {
@@ -92,10 +99,15 @@ internal static class BenchReport
             ["baseline_p99_ms"] = Median(baseline, "p99_ms"),
             ["issue_vs_baseline"] = ratio,
             ["issue_cpu_us_per_lease"] = MedianOrNull(issue, "server_cpu_us_per_request"),
+            ["p99_ms_at_1"] = MedianOrNull(atOne, "p99_ms"),
+            ["p99_ms_at_8"] = MedianOrNull(atEight, "p99_ms"),
+            ["issue_per_s_at_1"] = MedianOrNull(atOne, "per_s"),
+            ["issue_per_s_at_8"] = MedianOrNull(atEight, "per_s"),
             ["baseline_cpu_us_per_request"] = MedianOrNull(baseline, "server_cpu_us_per_request"),
             ["aim_met"] = met,
             ["pg_issue_per_s"] = MedianOrNull(pgIssue, "per_s"),
             ["pg_issue_p99_ms"] = MedianOrNull(pgIssue, "p99_ms"),
+            ["pg_issue_cpu_us_per_lease"] = MedianOrNull(pgIssue, "server_cpu_us_per_request"),
             ["pg_revoke_per_s"] = MedianOrNull(pgRevoke, "per_s"),
             ["pg_bare_create_per_s"] = MedianOrNull(pgCreate, "per_s"),
             ["pg_bare_drop_per_s"] = MedianOrNull(pgDrop, "per_s"),
