@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using NodaTime;
 using NodaTime.Text;
 using Npgsql;
@@ -16,12 +15,12 @@ namespace SecretsBroker.Providers.Postgres;
 /// operator prepared). Revocation ends its sessions, drops what it owns and drops it, idempotently.
 /// Role names come from lease ids (hex), never from a request.
 /// </summary>
-public sealed class PostgresCredentialProvider(AdminDataSources admins, BrokerInstance instance) : ICredentialProvider, IDownstreamInventory
+public sealed class PostgresCredentialProvider(AdminDataSources admins, BrokerInstance instance) : ICredentialProvider, IDownstreamInventory, IAsyncDisposable
 {
+    private readonly ScramCredentialStock credentials = new();
+
     /// <summary>Every role this broker makes starts with <c>sb_</c>, then the installation's id: <c>sb_1a2b3c4d_</c> + the lease id (44 bytes, under PostgreSQL's 63).</summary>
     public string Prefix => $"sb_{instance.Id}_";
-    private const int PasswordLength = 40;
-    private const string PasswordAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     private static readonly InstantPattern Timestamp = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss.FFFFFF'Z'");
 
@@ -53,10 +52,12 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins, BrokerIn
             return grants.Error!;
         }
 
-        var password = RandomNumberGenerator.GetString(PasswordAlphabet, PasswordLength);
+        // Taken only now that the lease will be minted: a pair is used for one role, never twice.
+        var credential = credentials.Take();
+        var password = credential.Password;
         // CREATE ROLE takes no bind parameters: the literal is a SCRAM verifier (base64 and '$:'
         // only, never a quote), and the expiry is formatted from an Instant.
-        var create = $"CREATE ROLE {PostgresIdentifier.Quote(lease.Handle)} LOGIN PASSWORD '{ScramVerifier.For(password)}' VALID UNTIL '{Until(lease.ExpiresAt)}'";
+        var create = $"CREATE ROLE {PostgresIdentifier.Quote(lease.Handle)} LOGIN PASSWORD '{credential.Verifier}' VALID UNTIL '{Until(lease.ExpiresAt)}'";
         var failed = await RunAsync(target, $"mint of lease {lease.Id}", async connection =>
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
@@ -268,4 +269,7 @@ public sealed class PostgresCredentialProvider(AdminDataSources admins, BrokerIn
             return new BrokerError(ErrorCodes.ProviderFailed, $"PostgreSQL {what} failed ({state}).", ErrorKind.Upstream);
         }
     }
+
+    /// <summary>Stops the background filling of the credential stock.</summary>
+    public ValueTask DisposeAsync() => credentials.DisposeAsync();
 }
