@@ -8,12 +8,14 @@ namespace SecretsBroker.Core.Compromise;
 /// The issuance path's view of compromised identities: block rules held in memory (loaded once,
 /// changed through <see cref="IdentityResponse"/>, and reloaded when <see cref="IBlockRuleFeed"/> says
 /// another node changed them), and a record of which identities were seen, written at most once a
-/// minute per identity unless its claims change, so issuance stays fast.
+/// minute per identity, so issuance stays fast. The claims are not compared: every CI run of one
+/// subject brings its own run claims (run id, attempt, commit), and comparing them would write the
+/// record again for nearly every lease. The record's claims are those of a token of the last minute.
 /// </summary>
 public sealed class IdentityGate(IIdentityStore store, IBlockRuleFeed feed) : IDisposable
 {
     private static readonly Duration SeenRefresh = Duration.FromMinutes(1);
-    private readonly ConcurrentDictionary<(string Issuer, string Subject), (string Claims, Instant Written)> seen = new();
+    private readonly ConcurrentDictionary<(string Issuer, string Subject), Instant> seen = new();
     private readonly SemaphoreSlim loading = new(1, 1);
     private readonly Lock changing = new();
     private volatile IReadOnlyList<BlockRule>? rules;
@@ -61,17 +63,16 @@ public sealed class IdentityGate(IIdentityStore store, IBlockRuleFeed feed) : ID
     public async ValueTask<bool> IsBlockedAsync(string issuer, string subject, IReadOnlyDictionary<string, string> claims, CancellationToken ct) =>
         await BlockOfAsync(new WorkloadIdentity(issuer, subject, claims, "", null, Instant.MinValue), ct) is not null;
 
-    /// <summary>Records the identity as seen; skipped when written within the last minute with the same claims.</summary>
+    /// <summary>Records the identity as seen, with this token's claims; skipped when it was written within the last minute.</summary>
     public async Task SeenAsync(WorkloadIdentity who, Instant now, CancellationToken ct)
     {
-        var claims = who.ClaimSetJson;
-        if (seen.TryGetValue((who.Issuer, who.Subject), out var last) && last.Claims == claims && now - last.Written < SeenRefresh)
+        if (seen.TryGetValue((who.Issuer, who.Subject), out var written) && now >= written && now - written < SeenRefresh)
         {
             return;
         }
 
-        await store.RecordSeenAsync(who, claims, now, ct);
-        seen[(who.Issuer, who.Subject)] = (claims, now);
+        await store.RecordSeenAsync(who, who.ClaimSetJson, now, ct);
+        seen[(who.Issuer, who.Subject)] = now;
     }
 
     /// <summary>Puts a rule in force in memory. Called before the rule is written, so it is in force before any lease the revocation might miss commits.</summary>
