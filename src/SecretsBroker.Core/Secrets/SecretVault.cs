@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using NodaTime;
@@ -122,6 +124,26 @@ public sealed class SecretVault(
 
         var plaintext = Protector(name, stored.Version).Unprotect(Convert.FromBase64String(stored.Ciphertext));
         return JsonSerializer.Deserialize<Dictionary<string, string>>(plaintext)!;
+    }
+
+    /// <summary>
+    /// The current version's fields, unless the stored version is still the one a caller holds: then
+    /// only its fingerprint comes back and nothing is decrypted. The fingerprint is a SHA-256 of the
+    /// version's number and ciphertext, read in the same statement as the fields, so it names exactly
+    /// the version they came from; every version is sealed afresh (its own key and nonce), so any new
+    /// version, a secret deleted and created again included, has another fingerprint.
+    /// </summary>
+    public async Task<Result<CurrentSecretVersion>> RevealChangedAsync(string name, string? heldFingerprint, CancellationToken ct)
+    {
+        if (await store.ReadCiphertextAsync(name, ct) is not { } stored)
+        {
+            return NotFound(name);
+        }
+
+        var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{stored.Version}:{stored.Ciphertext}")));
+        return fingerprint == heldFingerprint
+            ? new CurrentSecretVersion(fingerprint, null)
+            : new CurrentSecretVersion(fingerprint, Unseal(name, stored.Version, stored.Ciphertext));
     }
 
     /// <summary>Encrypts <paramref name="fields"/> for one version of a secret (bound to its name and number).</summary>

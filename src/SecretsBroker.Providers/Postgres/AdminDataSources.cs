@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
 using SecretsBroker.Core.Outcomes;
 using SecretsBroker.Core.Secrets;
@@ -12,8 +10,10 @@ public sealed record AdminTarget(NpgsqlDataSource DataSource, string Host, int P
 
 /// <summary>
 /// One small pool of admin connections per PostgreSQL root secret, so creating roles (about 5 ms
-/// each) never waits on a shared lock or a fresh login. A pool is keyed by the secret and a hash of
-/// its current value: a new version (a rotated password) gets a new pool, and the old one is closed.
+/// each) never waits on a shared lock or a fresh login. A pool is held with the fingerprint of the
+/// secret's version it was built from; each use reads the current version's fingerprint (one indexed
+/// read, no decryption), and a new version (a rotated password, on this node or another) gets a new
+/// pool and the old one is closed. A time-based cache would keep a rotated-out password in use.
 /// </summary>
 public sealed class AdminDataSources(SecretVault vault) : IAsyncDisposable
 {
@@ -32,13 +32,21 @@ public sealed class AdminDataSources(SecretVault vault) : IAsyncDisposable
 
     public async Task<Result<AdminTarget>> GetAsync(string secret, CancellationToken ct)
     {
-        var revealed = await vault.RevealAsync(secret, ct);
-        if (!revealed.IsSuccess)
+        pools.TryGetValue(secret, out var cached);
+        var current = await vault.RevealChangedAsync(secret, cached.Fingerprint, ct);
+        if (!current.IsSuccess)
         {
-            return revealed.Error!;
+            return current.Error!;
         }
 
-        var built = PostgresAdminLogin.Build(secret, revealed.Value);
+        // The version this node's pool was built from is still the current one: nothing is decrypted
+        // or rebuilt. A rotation on any node makes a new version, which the same read sees.
+        if (current.Value.Fields is not { } fields)
+        {
+            return cached.Target;
+        }
+
+        var built = PostgresAdminLogin.Build(secret, fields);
         if (!built.IsSuccess)
         {
             return built.Error!;
@@ -48,16 +56,9 @@ public sealed class AdminDataSources(SecretVault vault) : IAsyncDisposable
         builder.MaxPoolSize = MaxPoolSize;
         builder.MinPoolSize = 0;
         builder.CommandTimeout = 30;
-        var sslMode = revealed.Value.ContainsKey("sslmode") ? builder.SslMode : (SslMode?)null;
-        var connectionString = builder.ToString();
-        var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(connectionString)));
-        if (pools.TryGetValue(secret, out var cached) && cached.Fingerprint == fingerprint)
-        {
-            return cached.Target;
-        }
-
-        var target = new AdminTarget(NpgsqlDataSource.Create(connectionString), builder.Host!, builder.Port, builder.Database!, sslMode);
-        var entry = (fingerprint, target);
+        var sslMode = fields.ContainsKey("sslmode") ? builder.SslMode : (SslMode?)null;
+        var target = new AdminTarget(NpgsqlDataSource.Create(builder.ToString()), builder.Host!, builder.Port, builder.Database!, sslMode);
+        var entry = (current.Value.Fingerprint, target);
         if (cached.Target is null ? pools.TryAdd(secret, entry) : pools.TryUpdate(secret, entry, cached))
         {
             if (cached.Target is not null)

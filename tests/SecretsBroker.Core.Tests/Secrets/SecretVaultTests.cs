@@ -72,4 +72,26 @@ public sealed class SecretVaultTests
         Assert.Equal(ErrorCodes.SecretNotFound, (await vault.DeleteAsync("absent", Admin, default)).Error?.Code);
         Assert.Equal(ErrorCodes.SecretNotFound, (await vault.RevealAsync("absent", default)).Error?.Code);
     }
+
+    [Fact]
+    public async Task The_version_a_caller_holds_is_not_decrypted_again_and_any_new_version_is()
+    {
+        await vault.PutAsync("db", "generic", new Dictionary<string, string> { ["password"] = "first-51" }, Admin, default);
+        var first = (await vault.RevealChangedAsync("db", null, default)).Value;
+        var again = (await vault.RevealChangedAsync("db", first.Fingerprint, default)).Value;
+        await vault.PutAsync("db", "generic", new Dictionary<string, string> { ["password"] = "second-52" }, Admin, default);
+        var rotated = (await vault.RevealChangedAsync("db", first.Fingerprint, default)).Value;
+        await vault.DeleteAsync("db", Admin, default);
+        await vault.PutAsync("db", "generic", new Dictionary<string, string> { ["password"] = "second-52" }, Admin, default);
+        var recreated = (await vault.RevealChangedAsync("db", rotated.Fingerprint, default)).Value;
+
+        Assert.Equal("first-51", first.Fields!["password"]);
+        Assert.Equal((first.Fingerprint, null), (again.Fingerprint, again.Fields));
+        Assert.Equal("second-52", rotated.Fields!["password"]);
+        Assert.NotEqual(first.Fingerprint, rotated.Fingerprint);
+        Assert.Equal("second-52", recreated.Fields!["password"]);
+        Assert.NotEqual(rotated.Fingerprint, recreated.Fingerprint);
+        Assert.DoesNotContain("second", recreated.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ErrorCodes.SecretNotFound, (await vault.RevealChangedAsync("absent", null, default)).Error?.Code);
+    }
 }
