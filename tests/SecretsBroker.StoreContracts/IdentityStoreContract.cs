@@ -418,6 +418,35 @@ public abstract class IdentityStoreContract : LeaseRevocationContract
         Assert.Equal(SubjectTarget(subject), (await Stores.Identities.ProgressAsync(revocation.Id, default))!.Target);
     }
 
+    [Fact]
+    public async Task A_lease_that_marks_its_identity_seen_records_it_in_its_own_insert_and_a_lease_that_does_not_records_nothing()
+    {
+        var marked = ContractFakers.Subject();
+        var unmarked = ContractFakers.Subject();
+        var claims = Claims(("repository", "acme/app"), ("run_id", "4711"));
+        var later = Claims(("repository", "acme/app"), ("run_id", "4712"));
+        await SeeAsync(marked, Claims(("repository", "acme/app"), ("run_id", "4710")), Now - Duration.FromMinutes(3));
+        var first = NewLease(LeaseState.Active, null) with { Subject = marked, Claims = ClaimSet.Canonical(claims), MarksIdentitySeen = true };
+        var second = NewLease(LeaseState.Issuing, null) with
+        {
+            Subject = marked,
+            Claims = ClaimSet.Canonical(later),
+            MarksIdentitySeen = true,
+            IssuedAt = Now + Duration.FromSeconds(2),
+        };
+        var plain = NewLease(LeaseState.Active, null) with { Subject = unmarked, Claims = ClaimSet.Canonical(claims) };
+
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(first, "sealed-credential", NewRecord(AuditActions.LeaseIssue, "lease:" + first.Id), default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(second, null, NewRecord(AuditActions.LeaseIssue, "lease:" + second.Id), default));
+        Assert.Equal(LeaseInsert.Inserted, await Stores.Leases.InsertAsync(plain, "sealed-credential", NewRecord(AuditActions.LeaseIssue, "lease:" + plain.Id), default));
+
+        var seen = Assert.Single(await AllSeenAsync(Now));
+        Assert.Equal((marked, Start - Duration.FromMinutes(3), Stored(Now + Duration.FromSeconds(2))), (seen.Subject, seen.FirstSeen, seen.LastSeen));
+        Assert.Equal(ClaimSet.Canonical(later), ClaimSet.Canonical(seen.Claims));
+        Assert.Equal(2, seen.LiveLeases);
+        Assert.False((await FindAsync(first)).MarksIdentitySeen);
+    }
+
     private Task SeeAsync(string subject, IReadOnlyDictionary<string, string> claims, Instant at, string issuer = Issuer)
     {
         var who = new WorkloadIdentity(issuer, subject, claims, ContractFakers.RunId(), "7", at + Duration.FromMinutes(5));

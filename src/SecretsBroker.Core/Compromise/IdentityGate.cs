@@ -66,14 +66,24 @@ public sealed class IdentityGate(IIdentityStore store, IBlockRuleFeed feed) : ID
     /// <summary>Records the identity as seen, with this token's claims; skipped when it was written within the last minute.</summary>
     public async Task SeenAsync(WorkloadIdentity who, Instant now, CancellationToken ct)
     {
-        if (seen.TryGetValue((who.Issuer, who.Subject), out var written) && now >= written && now - written < SeenRefresh)
+        if (!SightingDue(who, now))
         {
             return;
         }
 
         await store.RecordSeenAsync(who, who.ClaimSetJson, now, ct);
-        seen[(who.Issuer, who.Subject)] = now;
+        Sighted(who, now);
     }
+
+    /// <summary>
+    /// Whether the identity's record is due to be written (not written in the last minute): a lease
+    /// then carries it (<see cref="Leasing.Lease.MarksIdentitySeen"/>) into its own transaction.
+    /// </summary>
+    public bool SightingDue(WorkloadIdentity who, Instant now) =>
+        !(seen.TryGetValue((who.Issuer, who.Subject), out var written) && now >= written && now - written < SeenRefresh);
+
+    /// <summary>The identity's record was committed at <paramref name="now"/>.</summary>
+    public void Sighted(WorkloadIdentity who, Instant now) => seen[(who.Issuer, who.Subject)] = now;
 
     /// <summary>Puts a rule in force in memory. Called before the rule is written, so it is in force before any lease the revocation might miss commits.</summary>
     internal async Task AddAsync(BlockRule rule, CancellationToken ct)

@@ -15,6 +15,9 @@ namespace SecretsBroker.Core.Leasing;
 /// project claim), by which a CI platform's completion webhook finds the run's leases.
 /// <see cref="TokenIssuedAt"/> (not stored) is when the workload's token was issued: a store refuses a
 /// new lease whose run or job a webhook reported finished at or after that instant.
+/// <see cref="MarksIdentitySeen"/> (not stored) asks the store to record the lease's identity as seen,
+/// with <see cref="Claims"/> at <see cref="IssuedAt"/>, in the lease's own transaction: the identity is
+/// then on record whenever the lease is, for one commit instead of two.
 /// </summary>
 public sealed record Lease(
     string Id,
@@ -41,7 +44,8 @@ public sealed record Lease(
     string? Claims = null,
     LeaseWriter? Writer = null,
     string? Project = null,
-    Instant? TokenIssuedAt = null)
+    Instant? TokenIssuedAt = null,
+    bool MarksIdentitySeen = false)
 {
     /// <summary>Validity at the point of use: active and not yet expired, whatever the jobs have noticed.</summary>
     public bool IsValidAt(Instant now) => State == LeaseState.Active && now < ExpiresAt;

@@ -71,11 +71,16 @@ public sealed class LeaseIssuer(
             return await replay.ReplayAsync(recent, now, ct);
         }
 
-        // Written ahead of the lease, so a revocation by claim selector always finds its identity.
-        await identities.SeenAsync(who, now, ct);
-
+        // The identity's record goes in the lease's own transaction (at most once a minute per identity),
+        // so whenever the lease is committed its identity is on record too.
+        var sighting = identities.SightingDue(who, now);
         var record = new AuditRecord(now, audit, AuditActions.LeaseIssue, $"lease:{lease.Id} {target}", AuditDecision.Allowed, $"rule {decision.Rule}; ttl {(long)decision.Ttl.TotalSeconds}s");
-        var issued = await minter.MintAsync(lease, role, provider, record, who, command.IdempotencyKey, ct);
+        var issued = await minter.MintAsync(lease with { MarksIdentitySeen = sighting }, role, provider, record, who, command.IdempotencyKey, ct);
+        if (sighting && issued.IsSuccess && !issued.Value.Replayed)
+        {
+            identities.Sighted(who, now);
+        }
+
         return await blocks.RecheckAsync(issued, who, audit, target);
     }
 

@@ -22,7 +22,7 @@ namespace SecretsBroker.Storage.Postgres;
 /// </summary>
 public sealed class PostgresIdentityStore(PostgresDatabase db, PostgresAuditAppender audit) : IIdentityStore
 {
-    private static class Sql
+    internal static class Sql
     {
         private const string RulesLockKey = "hashtext(current_schema() || '.block-rules')";
 

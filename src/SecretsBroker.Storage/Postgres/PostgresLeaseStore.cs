@@ -129,6 +129,12 @@ public sealed class PostgresLeaseStore(PostgresDatabase db, PostgresAuditAppende
 
                 row.Add("ClaimsId", lease.Claims is null ? (long?)null : await StoreClaimSetAsync(c, tx, row, ct), DbType.Int64);
                 await c.ExecuteAsync(new CommandDefinition(credentialCiphertext is null ? Sql.Insert : Sql.InsertWithCredential, row, tx, cancellationToken: ct));
+                if (lease.MarksIdentitySeen && lease.Claims is { } claims)
+                {
+                    var seen = new { lease.Issuer, lease.Subject, Claims = claims, Now = lease.IssuedAt };
+                    await c.ExecuteAsync(new CommandDefinition(PostgresIdentityStore.Sql.RecordSeen, seen, tx, cancellationToken: ct));
+                }
+
                 await audit.AppendAsync(c, tx, record, ct);
                 return LeaseInsert.Inserted;
             }, ct);

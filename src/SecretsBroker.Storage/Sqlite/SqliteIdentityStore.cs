@@ -11,7 +11,7 @@ namespace SecretsBroker.Storage.Sqlite;
 /// <summary>Identities seen, mass revocations and block rules in SQLite; writes go through the group-commit writer.</summary>
 public sealed class SqliteIdentityStore(SqliteDatabase db, SqliteGroupCommit writes, SqliteAuditAppender audit) : IIdentityStore
 {
-    private static class Sql
+    internal static class Sql
     {
         // The same transition as SqliteLeaseStore's, marked with the revocation that made it.
         private const string ToRevoking = LeaseSql.ToRevoking + ", revocation_id = @RevocationId";

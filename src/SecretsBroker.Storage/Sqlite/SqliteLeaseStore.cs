@@ -135,6 +135,12 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
                 return LeaseInsert.KeyTaken;
             }
 
+            if (lease.MarksIdentitySeen && lease.Claims is { } claims)
+            {
+                using var seen = SqlitePreparedStatements.For(tx, SqliteIdentityStore.Sql.RecordSeen, SqliteIdentityStore.Sql.RecordSeenParameters);
+                await seen.Bind(lease.Issuer, lease.Subject, claims, lease.IssuedAt.ToUnixTimeMilliseconds()).ExecuteAsync(ct);
+            }
+
             await audit.AppendAsync(c, tx, record, ct);
             return LeaseInsert.Inserted;
         }, ct);

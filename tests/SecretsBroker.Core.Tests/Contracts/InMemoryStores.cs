@@ -16,6 +16,8 @@ internal static class InMemoryStores
         var trail = new InMemoryAuditStore();
         var leases = new InMemoryLeaseStore(trail);
         var breakGlass = new InMemoryBreakGlassStore(trail, leases);
+        var identities = new InMemoryIdentityStore(trail, leases);
+        leases.Sightings = identities.RecordSighting;
         return Task.FromResult(new BrokerStores
         {
             Leases = leases,
@@ -23,7 +25,7 @@ internal static class InMemoryStores
             LeaseInventory = new InMemoryLeaseInventory(leases),
             Secrets = new InMemorySecretStore(trail),
             Audit = trail,
-            Identities = new InMemoryIdentityStore(trail, leases),
+            Identities = identities,
             BreakGlass = breakGlass,
             Alerts = breakGlass.Alerts,
             Tokens = new InMemoryTokenStore(trail),

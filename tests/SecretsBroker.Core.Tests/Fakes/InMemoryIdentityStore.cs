@@ -25,14 +25,19 @@ internal sealed class InMemoryIdentityStore(InMemoryAuditStore trail, InMemoryLe
     private long lastSeq;
 
     public Task RecordSeenAsync(WorkloadIdentity who, string claimsJson, Instant now, CancellationToken ct) =>
-        Task.FromResult(leases.Locked(_ =>
-        {
-            var at = now.AtStoredPrecision();
-            identities[(who.Issuer, who.Subject)] = identities.TryGetValue((who.Issuer, who.Subject), out var seen)
-                ? seen with { Claims = claimsJson, LastSeen = Instant.Max(seen.LastSeen, at) }
-                : new Seen(++lastSeq, who.Issuer, who.Subject, claimsJson, at, at);
-            return true;
-        }));
+        Task.FromResult(leases.Locked(_ => Record(who.Issuer, who.Subject, claimsJson, now)));
+
+    /// <summary>A lease's own sighting (<see cref="Lease.MarksIdentitySeen"/>), recorded inside its insert.</summary>
+    public void RecordSighting(Lease lease) => Record(lease.Issuer, lease.Subject, lease.Claims!, lease.IssuedAt);
+
+    private bool Record(string issuer, string subject, string claimsJson, Instant now)
+    {
+        var at = now.AtStoredPrecision();
+        identities[(issuer, subject)] = identities.TryGetValue((issuer, subject), out var seen)
+            ? seen with { Claims = claimsJson, LastSeen = Instant.Max(seen.LastSeen, at) }
+            : new Seen(++lastSeq, issuer, subject, claimsJson, at, at);
+        return true;
+    }
 
     public Task<IReadOnlyList<SeenIdentity>> PageAsync(long after, int limit, Instant now, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<SeenIdentity>>(leases.Locked(all =>

@@ -24,6 +24,12 @@ internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILe
     /// <summary>The trail this store appends to, in order.</summary>
     public IReadOnlyList<AuditEvent> Audit => trail.Events;
 
+    /// <summary>
+    /// Where a lease that <see cref="Lease.MarksIdentitySeen"/> records its identity, under this store's
+    /// lock as one transaction: set by the <see cref="InMemoryIdentityStore"/> over these rows.
+    /// </summary>
+    public Action<Lease>? Sightings { get; set; }
+
     /// <summary>The rows as stored, writer and claims included.</summary>
     public Dictionary<string, (Lease Lease, string? Credential, int Attempts, Instant? NextAttemptAt)> Rows { get; } = [];
 
@@ -54,8 +60,14 @@ internal sealed partial class InMemoryLeaseStore(InMemoryAuditStore trail) : ILe
                 RevokeReason = null,
                 RevokedAt = null,
                 TokenIssuedAt = null,
+                MarksIdentitySeen = false,
             };
             Rows[lease.Id] = (stored, credentialCiphertext, 0, null);
+            if (lease.MarksIdentitySeen && lease.Claims is not null)
+            {
+                Sightings?.Invoke(stored);
+            }
+
             trail.Append(record);
             return Task.FromResult(LeaseInsert.Inserted);
         }

@@ -55,6 +55,24 @@ public sealed class LeaseLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task The_first_lease_of_an_identity_in_a_minute_records_it_seen_in_its_own_insert_and_the_rest_of_that_minute_do_not()
+    {
+        var sighted = new List<(string Subject, string Run)>();
+        store.Sightings = lease => sighted.Add((lease.Subject, lease.RunId));
+
+        await leasing.Issuer.IssueAsync(Runner(run: "42"), Ask(run: "42"), Request, default);
+        clock.Advance(Duration.FromSeconds(20));
+        await leasing.Issuer.IssueAsync(Runner(run: "43"), Ask(run: "43"), Request, default);
+        await leasing.Issuer.IssueAsync(Runner(run: "44") with { Subject = "repo:acme/app:environment:production" }, Ask(run: "44"), Request, default);
+        await leasing.Issuer.IssueAsync(Runner(run: "46", repository: "acme/denied"), Ask(run: "46"), Request, default);
+        clock.Advance(Duration.FromSeconds(41));
+        await leasing.Issuer.IssueAsync(Runner(run: "45"), Ask(run: "45"), Request, default);
+
+        Assert.Equal([("repo:acme/app", "42"), ("repo:acme/app:environment:production", "44"), ("repo:acme/app", "45")], sighted);
+        Assert.Equal(4, store.Rows.Count);
+    }
+
+    [Fact]
     public async Task A_provider_that_mints_downstream_finds_its_lease_already_committed_as_issuing()
     {
         string? stateAtMint = null;
