@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using SecretsBroker.Core.Identity;
 using SecretsBroker.Server.Humans;
 using SecretsBroker.Server.Workloads;
@@ -17,12 +18,16 @@ public static class ScopePolicies
     {
         // Operator endpoints take broker tokens and people's OIDC tokens; lease and run endpoints also
         // hand any other token to the workload handler. The token's claimed issuer only picks which
-        // handler checks it; each checks everything itself.
+        // handler checks it; each checks everything itself. The default scheme, which authenticates every
+        // request before its endpoint's policy does, selects as the endpoint's policy will: on a lease or
+        // run endpoint a workload's token goes straight to the workload handler (whose result the policy
+        // then reuses), not first through the broker-token handler only to be refused there.
         services.AddAuthentication(CallerClaims.OperatorScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BrokerTokenHandler>(CallerClaims.Scheme, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, WorkloadTokenHandler>(CallerClaims.WorkloadScheme, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HumanTokenHandler>(CallerClaims.HumanScheme, null)
-            .AddPolicyScheme(CallerClaims.OperatorScheme, null, o => o.ForwardDefaultSelector = http => Pick(http, otherwise: CallerClaims.Scheme))
+            .AddPolicyScheme(CallerClaims.OperatorScheme, null, o => o.ForwardDefaultSelector = http =>
+                Pick(http, otherwise: TakesWorkloadTokens(http) ? CallerClaims.WorkloadScheme : CallerClaims.Scheme))
             .AddPolicyScheme(CallerClaims.SelectingScheme, null, o => o.ForwardDefaultSelector = http => Pick(http, otherwise: CallerClaims.WorkloadScheme));
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(AnyToken, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasClaim(x => x.Type == CallerClaims.Scope)))
@@ -38,6 +43,20 @@ public static class ScopePolicies
         }
 
         return services;
+    }
+
+    /// <summary>Whether the request's endpoint is authorized by a policy that takes workloads' tokens.</summary>
+    private static bool TakesWorkloadTokens(HttpContext http)
+    {
+        foreach (var data in http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>() ?? [])
+        {
+            if (data.Policy is Workload or WorkloadOrOperator)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>No token or a broker token: the broker-token handler; a person's provider's token: the human handler; else <paramref name="otherwise"/>.</summary>

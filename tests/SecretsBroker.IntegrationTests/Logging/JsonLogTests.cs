@@ -149,6 +149,32 @@ public sealed partial class JsonLogTests
     }
 
     [Fact]
+    public async Task A_workload_token_on_a_lease_endpoint_is_checked_by_the_workload_handler_alone_and_on_an_operator_endpoint_by_the_broker_token_handler()
+    {
+        const string BrokerTokenHandler = "SecretsBroker.Server.Auth.BrokerTokenHandler";
+        using var ci = CiTokenIssuer.GitHub().WithWebhook();
+        using var folder = new ProcessFolder(LeasingBroker.PolicyFor(ci.Repository, ci.Name, ci.ProjectClaim));
+        var authLogged = new Dictionary<string, string?>(Json) { ["Logging:LogLevel:SecretsBroker.Server.Auth"] = "Debug" };
+        await using var broker = await BrokerProcess.StartAsync(folder.DataDirectory, folder.Settings(ci.Settings, authLogged));
+        await LoggedRequests.StoreSigningKeyAsync(broker);
+        var token = LoggedRequests.RunnerToken(ci, ci.Repository);
+
+        var leaseTrace = LoggedRequests.NewTraceId();
+        using var runner = LoggedRequests.Traced(broker, leaseTrace, token);
+        using var issued = await LeasingBroker.LeaseAsync(runner, ci.RunId, "deploy");
+        var operatorTrace = LoggedRequests.NewTraceId();
+        using var misplaced = LoggedRequests.Traced(broker, operatorTrace, token);
+        using var refused = await misplaced.GetAsync(Routes.Secrets);
+        var lines = await WaitForLinesAsync(broker, operatorTrace, eventId: 1010);
+
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains(lines, l => ScopeValue(l, "RequestId") == leaseTrace && l.GetProperty("EventId").GetInt32() == 2100);
+        Assert.DoesNotContain(lines, l => ScopeValue(l, "RequestId") == leaseTrace && l.GetProperty("Category").GetString() == BrokerTokenHandler);
+        Assert.Contains(lines, l => ScopeValue(l, "RequestId") == operatorTrace && l.GetProperty("Category").GetString() == BrokerTokenHandler);
+    }
+
+    [Fact]
     public async Task A_log_format_other_than_text_or_json_stops_the_broker_naming_the_key()
     {
         using var folder = new ProcessFolder();
