@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
 # Where the broker's CPU goes per JWT lease: a table of microseconds of broker CPU per lease by
-# category, the bytes it allocates per lease, and a last line of one JSON object with the same figures.
+# category, the bytes it allocates and the GC pauses per lease, and a last line of one JSON object
+# with the same figures.
 #
 # What it measures: the real broker (Release build, its own process, embedded SQLite, as in
 # scripts/bench.sh) under PROFILE_CONCURRENCY clients (32), every request a new JWT lease. After
-# PROFILE_PRIME s (30) of priming (tiered JIT), the broker is sampled by `perf record -F
+# PROFILE_PRIME s (30) of priming (tiered JIT), the broker is sampled by `perf record -g -F
 # PROFILE_FREQUENCY` (499 Hz) for PROFILE_SECONDS s (20) of load, while dotnet-counters reads its
 # allocation and GC pause counters. The leases are those the load counted in the same window.
 #
-# How to read it: "us/lease" is the broker's CPU time per lease (user + system, from /proc, the figure
-# bench.sh reports as server_cpu_us_per_request) split in proportion to the perf samples of each
-# category; the rows add up to it. A sample goes to the category of its leaf (innermost) frame, or,
-# when that frame belongs to no one in particular (libc, the base class library, an unnamed frame),
-# to the nearest caller that does: a Dictionary lookup called from routing counts as ASP.NET Core.
-# SQLite, libc and libcrypto are built without frame pointers and have no callers in the samples, so
-# their rows name what ran (SQLite by its own function names), not who asked for it. Thread names take
-# precedence: the GC's and the tiered compiler's threads, the console logger's and Hangfire's are rows
-# of their own. "other" is what none of the patterns recognised; a large one means the patterns need
-# work (the run prints its most frequent leaf frames to help).
+# How to read it: "us/lease" is the broker's CPU time per lease (user + system from /proc, the figure
+# bench.sh reports as server_cpu_us_per_request) split in proportion to the CPU time of each
+# category's perf samples, so the rows add up to it; "perf estimate" is the samples' own total, a
+# cross-check (it has come out 5-10 % under /proc's on a loaded machine). A sample goes to the
+# category of its leaf (innermost) frame or, when that frame belongs to no one in particular (libc,
+# the base class library, an unnamed frame), to the nearest caller that does: a Dictionary lookup
+# called from routing counts as ASP.NET Core. SQLite, libcrypto and libc are built without frame
+# pointers, so their samples have no callers: SQLite's rows go by its own function names (prepare,
+# execute, pages/WAL/commit, memory), and libc's samples without a managed or runtime caller are most
+# likely SQLite's or libcrypto's. libcoreclr has no symbols: the runtime's row (allocation, casts,
+# stubs) is not split further. Thread names take precedence: the GC's, the tiered compiler's, the
+# console logger's and Hangfire's threads are rows of their own. "total without JIT" leaves out the
+# compilation still going on after the priming. "other" is what no pattern recognised; should it
+# grow, the most frequent leaf frames the run prints show what to add.
 #
-# Runs on any commit whose tests/SecretsBroker.Bench has setup, provision and load (the commands
-# bench.sh used from the start): copy this file into that commit's worktree and run it there. Needs
-# perf (run as root, or with kernel.perf_event_paranoid <= 1); dotnet-counters is taken from PATH or
-# ~/.dotnet/tools, or installed into the temp folder, and without it the allocation figures are null.
-# The temp folder is made under PROFILE_TMPDIR (default TMPDIR or /tmp). Every process, temp folder
-# and perf map is removed on exit, failed or not.
+# Runs on any commit whose tests/SecretsBroker.Bench has setup, provision, and load with
+# --server-pid (all of them from 883de0a on): copy this file into that commit's worktree and run it
+# there. Needs perf (as root, or with kernel.perf_event_paranoid <= 1); dotnet-counters is taken from
+# PATH or ~/.dotnet/tools, or installed into the temp folder, and without it the allocation figures
+# are null. PROFILE_KEEP names a folder to keep the resolved samples (perf.txt, perf script's text),
+# the load's result, the counters and the broker's log in. The temp folder is made under
+# PROFILE_TMPDIR (default TMPDIR or /tmp). Every process, temp folder and perf map is removed on
+# exit, failed or not.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -35,6 +42,7 @@ seconds="${PROFILE_SECONDS:-20}"
 warmup="${PROFILE_WARMUP:-2}"
 concurrency="${PROFILE_CONCURRENCY:-32}"
 frequency="${PROFILE_FREQUENCY:-499}"
+keep="${PROFILE_KEEP:-}"
 
 work="$(mktemp -d "${PROFILE_TMPDIR:-${TMPDIR:-/tmp}}/sb-profile.XXXXXX")"
 pids=()
@@ -141,7 +149,9 @@ fi
 perf record -F "$frequency" -g -p "$broker_pid" -o "$work/perf.data" -- sleep "$seconds" >"$work/perf.log" 2>&1 ||
   { cat "$work/perf.log" >&2; fail "perf record failed"; }
 wait "$load_pid"
-[ -n "$counters" ] && { wait "${pids[-1]}" || echo "profile: dotnet-counters failed: $(tail -n 3 "$work/counters.log")" >&2; }
+if [ -n "$counters" ] && ! wait "${pids[-1]}"; then
+  echo "profile: dotnet-counters failed: $(tail -n 3 "$work/counters.log")" >&2
+fi
 grep -h 'Captured and wrote' "$work/perf.log" || true
 
 load_line="$(tail -n 1 "$work/load.jsonl")"
@@ -165,8 +175,14 @@ if [ -s "$work/counters.csv" ]; then
     }' "$work/counters.csv")
 fi
 
-# Samples, one block each: a header (thread name, tid) and its frames, innermost first.
-perf script -i "$work/perf.data" -F comm,tid,ip,sym,dso >"$work/perf.txt" 2>"$work/perf-script.log"
+# Samples, one block each: a header (thread name, tid, period: the CPU time the sample stands for,
+# in ns) and its frames, innermost first.
+perf script -i "$work/perf.data" -F comm,tid,period,ip,sym,dso >"$work/perf.txt" 2>"$work/perf-script.log"
+if [ -n "$keep" ]; then
+  mkdir -p "$keep"
+  cp "$work/perf.txt" "$work/load.jsonl" "$work/broker.log" "$keep/"
+  if [ -s "$work/counters.csv" ]; then cp "$work/counters.csv" "$keep/"; fi
+fi
 
 say "broker CPU per lease by category"
 echo "load: $load_line"
@@ -190,13 +206,13 @@ BEGIN {
   label["broker"] = "broker code (SecretsBroker.*)"
   label["managed_other"] = "other managed (BCL, async, NodaTime)"
   label["runtime"] = "CLR runtime on workers (alloc, casts, stubs)"
-  label["libc"] = "libc, caller not unwound (malloc, memcpy)"
+  label["libc"] = "libc under SQLite/libcrypto (no frame ptrs)"
   label["gc"] = "GC threads"
   label["jit"] = "JIT (tiered compiler thread, clrjit)"
   label["background"] = "Hangfire threads"
   label["watcher"] = "file watcher thread (policy folder events)"
   label["kernel_net"] = "kernel: sockets, loopback TCP, epoll"
-  label["kernel_fs"] = "kernel: file writes, fsync, ext4"
+  label["kernel_fs"] = "kernel: file I/O, fsync, locks, ext4"
   label["kernel_sched"] = "kernel: futex, sched_yield, switches"
   label["kernel_other"] = "kernel: page faults, timers, other"
   label["other"] = "other (not recognised)"
@@ -222,8 +238,8 @@ function managed_category(a) {
 }
 function sqlite_category(s) {
   if (s ~ /^(sqlite3(Db)?(Malloc|Free|Realloc|MallocSize|MemSize)|sqlite3DbNNFreeNN|sqlite3DbFreeNN|sqlite3_(free|malloc|realloc|mutex_)|pthreadMutex|sqlite3Mutex|mallocWithAlarm|dbMallocRaw)/) return "sqlite_memory"
-  if (s ~ /^(wal|sqlite3Wal|pager|sqlite3Pager|pcache|sqlite3Pcache|sqlite3Os|unix|seekAndWrite|full_fsync|posix|robust_|btreeBeginTrans|sqlite3BtreeBeginTrans|sqlite3BtreeCommit|vdbeCommit|pageFindSlot|sqlite3VdbeHalt|btreeEndTransaction|sqlite3BtreeLeave|sqlite3BtreeEnter)/) return "sqlite_commit"
-  if (s ~ /^(sqlite3VdbeExec|sqlite3_step|sqlite3Step|sqlite3_bind|bindText|vdbeUnbind|sqlite3_column|columnMem|columnType|sqlite3_reset|sqlite3_data_count|sqlite3_value|sqlite3VdbeMem|sqlite3VdbeRecord|sqlite3VdbeSerial|sqlite3VdbeOneByteSerial|sqlite3VdbeIdx|sqlite3VdbeCursor|sqlite3VdbeFinishMoveto|sqlite3VdbeChangeEncoding|vdbe(Record|Mem|Sorter|Unpack|Compare)|sqlite3Btree|btree|sqlite3GetVarint|sqlite3PutVarint|sqlite3VarintLen|getVarint|moveTo|cellSize|balance|insertCell|dropCell|fillInCell|allocateCursor|getAndInitPage|accessPayload|sqlite3ValueText|valueToText|sqlite3RecordCompare|sqlite3IntFloatCompare|sqlite3MemCompare|sqlite3VdbeReset|sqlite3VdbeTransferError|allocateSpace|decodeFlags|freeSpace|defragmentPage|pageInsertArray|rebuildPage|clearCell|clearDatabasePage|sqlite3VdbeBooleanValue|applyAffinity|applyNumericAffinity|sqlite3AtoF|sqlite3Atoi64|sqlite3VdbeIntValue|sqlite3VdbeRealValue)/) return "sqlite_execute"
+  if (s ~ /^(wal[A-Z]|sqlite3Wal[A-Z]|pager|sqlite3Pager|pcache|sqlite3Pcache|sqlite3Os|unix|seekAndWrite|full_fsync|posix|robust_|btreeBeginTrans|sqlite3BtreeBeginTrans|sqlite3BtreeCommit|vdbeCommit|pageFindSlot|sqlite3VdbeHalt|btreeEndTransaction|sqlite3BtreeLeave|sqlite3BtreeEnter)/) return "sqlite_commit"
+  if (s ~ /^(sqlite3VdbeExec|sqlite3_step|sqlite3Step|sqlite3_bind|bindText|vdbeUnbind|sqlite3_column|columnMem|columnType|sqlite3_reset|sqlite3_data_count|sqlite3_value|sqlite3VdbeMem|sqlite3VdbeRecord|sqlite3VdbeSerial|sqlite3VdbeOneByteSerial|sqlite3VdbeIdx|sqlite3VdbeCursor|sqlite3VdbeFinishMoveto|sqlite3VdbeChangeEncoding|vdbe(Record|Mem|Sorter|Unpack|Compare)|sqlite3Btree|btree|sqlite3GetVarint|sqlite3PutVarint|sqlite3VarintLen|getVarint|moveTo|cellSize|balance|insertCell|dropCell|fillInCell|allocateCursor|getAndInitPage|accessPayload|sqlite3ValueText|valueToText|sqlite3RecordCompare|sqlite3IntFloatCompare|sqlite3MemCompare|sqlite3VdbeReset|sqlite3VdbeTransferError|allocateSpace|decodeFlags|freeSpace|defragmentPage|pageInsertArray|rebuildPage|clearCell|clearDatabasePage|sqlite3VdbeBooleanValue|applyAffinity|applyNumericAffinity|sqlite3AtoF|sqlite3Atoi64|sqlite3VdbeIntValue|sqlite3VdbeRealValue|out2Prerelease|sqlite3VdbeFreeCursor|releaseMemArray|sqlite3VdbeCloseStatement|vdbeCloseStatement)/) return "sqlite_execute"
   # The parser, resolver, planner and code generator have hundreds of functions; they and the
   # freeing of each statement after its one use (it is prepared again next time) remain.
   return "sqlite_prepare"
@@ -231,7 +247,7 @@ function sqlite_category(s) {
 function kernel_category(first, last,    i) {
   # Network before files: a write(2) to a socket goes through vfs_write too.
   for (i = first; i <= last; i++) if (sym[i] ~ /^_*(tcp|sock|sk|skb|inet|ip|ipv6|netif|napi|net_rx|net_dev|loopback|dev_queue|dev_hard|process_backlog|unix|ep|do_epoll|x64_sys_epoll|x64_sys_(send|recv)|sys_(send|recv)|security_socket)(_|$)/) return "kernel_net"
-  for (i = first; i <= last; i++) if (sym[i] ~ /^_*(ext4|jbd2|vfs|ksys|x64_sys_(write|pwrite64|read|pread64|fsync|fdatasync|openat|close|newfstat|fstat|lseek|ftruncate|unlink|rename)|do_fsync|file|filemap|iomap|blk|bio|folio|generic_perform_write|generic_file|block|mpage|writeback|xfs|btrfs|ovl|fuse|submit_bio|dd|mark_buffer|page_cache|virtblk|virtqueue|vp_notify)(_|$)/) return "kernel_fs"
+  for (i = first; i <= last; i++) if (sym[i] ~ /^_*(ext4|jbd2|vfs|ksys|x64_sys_(write|pwrite64|read|pread64|fsync|fdatasync|openat|close|newfstat|fstat|lseek|ftruncate|unlink|rename)|do_fsync|file|filemap|iomap|blk|bio|folio|generic_perform_write|generic_file|block|mpage|writeback|xfs|btrfs|ovl|fuse|submit_bio|dd|mark_buffer|page_cache|virtblk|virtqueue|vp_notify|x64_sys_fcntl|do_fcntl|fcntl_setlk|fcntl_getlk|posix_lock|locks)(_|$)/) return "kernel_fs"
   for (i = first; i <= last; i++) if (sym[i] ~ /^_*(futex|x64_sys_futex|do_futex|do_sched_yield|x64_sys_sched_yield|schedule|finish_task_switch|do_nanosleep|hrtimer_nanosleep|x64_sys_clock_nanosleep|try_to_wake_up|wake_up)(_|\.|$)/) return "kernel_sched"
   return "kernel_other"
 }
@@ -269,7 +285,10 @@ function classify(comm,    i, first_user, a, c, seen_managed, fallback) {
 }
 
 {
-  comm = $1; sub(/ +[0-9]+ *$/, "", comm)
+  # perf sets the period of each sample to keep the frequency: they are weighed by it.
+  header = $1; sub(/ +$/, "", header)
+  period = header; sub(/.* /, "", period)
+  comm = header; sub(/ +[0-9]+ +[0-9]+$/, "", comm)
   frames = 0
   for (f = 2; f <= NF; f++) {
     line = $f
@@ -281,8 +300,9 @@ function classify(comm,    i, first_user, a, c, seen_managed, fallback) {
   if (frames == 0) next
   c = classify(comm)
   count[c]++; total++
-  leaf = sym[1] == "[unknown]" ? "[unknown] in " dso[1] : sym[1]
-  sub(/.*\//, "", leaf); sub(/\(.*/, "", leaf)
+  weight[c] += period; total_weight += period
+  leaf = sym[1]
+  if (leaf == "[unknown]") { leaf = dso[1]; sub(/.*\//, "", leaf); leaf = "[unknown] in " leaf } else sub(/\(.*/, "", leaf)
   leafs[c " | " leaf]++
 }
 
@@ -292,16 +312,17 @@ END {
   json = ""
   for (i = 1; i <= n; i++) {
     k = order[i]
-    us = cpu_us * count[k] / total
-    printf "%-46s %10.1f %6.1f%% %8d\n", label[k], us, 100 * count[k] / total, count[k]
+    us = cpu_us * weight[k] / total_weight
+    printf "%-46s %10.1f %6.1f%% %8d\n", label[k], us, 100 * weight[k] / total_weight, count[k]
     json = json sprintf("%s\"%s_us\":%.1f", (i > 1 ? "," : ""), k, us)
   }
   printf "%-46s %10.1f %6.1f%% %8d\n", "total (broker CPU from /proc)", cpu_us, 100, total
   # Tiered compilation fades over minutes; the rest is what a lease costs once it is done.
-  without_jit = cpu_us * (total - count["jit"]) / total
+  without_jit = cpu_us * (total_weight - weight["jit"]) / total_weight
   printf "%-46s %10.1f\n", "total without JIT", without_jit
-  # perf samples CPU time at the set frequency: their own estimate should be close to /proc'\''s.
-  printf "perf estimate: %.1f us/lease (%d samples at %d Hz over %s s, %d leases)\n", total * 1e6 / frequency / leases, total, frequency, seconds, leases
+  # The periods add up to the CPU time perf saw, close to /proc'\''s figure when the windows match.
+  perf_us = total_weight / 1000 / leases
+  printf "perf estimate: %.1f us/lease (%d samples at %d Hz over %s s, %d leases)\n", perf_us, total, frequency, seconds, leases
   if (alloc != "null") printf "allocated: %d bytes/lease; GC pauses: %.1f us/lease (dotnet-counters)\n", alloc, pause
   print ""
   print "most frequent leaf frames (category | frame: samples):"
@@ -313,5 +334,5 @@ END {
     printf "  %5d  %s\n", leafs[keys[i]], substr(keys[i], 1, 140)
   }
   print ""
-  printf "{\"leases\":%d,\"seconds\":%s,\"cpu_us_per_lease\":%.1f,\"cpu_us_per_lease_without_jit\":%.1f,\"perf_us_per_lease\":%.1f,\"samples\":%d,\"alloc_bytes_per_lease\":%s,\"gc_pause_us_per_lease\":%s,\"categories\":{%s}}\n", leases, seconds, cpu_us, without_jit, total * 1e6 / frequency / leases, total, alloc, pause, json
+  printf "{\"leases\":%d,\"seconds\":%s,\"cpu_us_per_lease\":%.1f,\"cpu_us_per_lease_without_jit\":%.1f,\"perf_us_per_lease\":%.1f,\"samples\":%d,\"alloc_bytes_per_lease\":%s,\"gc_pause_us_per_lease\":%s,\"categories\":{%s}}\n", leases, seconds, cpu_us, without_jit, perf_us, total, alloc, pause, json
 }' "$work/perf.txt"
