@@ -716,6 +716,38 @@ public abstract class LeaseStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task A_pass_of_many_outcomes_records_each_its_own_way_in_one_call()
+    {
+        var leases = new List<Lease>();
+        for (var i = 0; i < 30; i++)
+        {
+            var lease = await InsertActiveAsync(NewLease());
+            await RevokeAsync(lease);
+            leases.Add(lease);
+        }
+
+        var next = Now + Duration.FromSeconds(30);
+        var outcomes = leases.Select((l, i) => i % 3 == 0
+            ? new RevocationOutcome(l.Id, false, i, next + Duration.FromSeconds(i), i % 2 == 0, Now)
+            : new RevocationOutcome(l.Id, true, 0, null, false, Now)).ToArray();
+
+        await CompleteAsync(outcomes);
+
+        for (var i = 0; i < leases.Count; i++)
+        {
+            var expected = i % 3 != 0 ? LeaseState.Revoked : i % 2 == 0 ? LeaseState.RevokeFailed : LeaseState.Revoking;
+            Assert.Equal(expected, await StateOfAsync(leases[i]));
+            Assert.Null(await Stores.Leases.ReadCredentialAsync(leases[i].Id, default));
+        }
+
+        Assert.Empty(await DueIdsAsync(next - Duration.FromMilliseconds(1)));
+        var due = await Stores.Leases.DueRevocationsAsync(next + Duration.FromMinutes(1), 100, default);
+        Assert.Equal(
+            leases.Where((_, i) => i % 3 == 0).Select((l, n) => (l.Id, n * 3)).OrderBy(d => d.Id, StringComparer.Ordinal),
+            due.Select(d => (d.Lease.Id, d.Attempts)).OrderBy(d => d.Id, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task The_alerts_of_a_clean_up_pass_are_audited_with_it()
     {
         var lease = await InsertActiveAsync(NewLease());

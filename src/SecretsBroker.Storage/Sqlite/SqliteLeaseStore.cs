@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using NodaTime;
@@ -85,17 +87,24 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
             ORDER BY next_attempt_at LIMIT @Batch
             """;
 
-        public const string ClaimRevocations = "UPDATE lease SET next_attempt_at = @ClaimedUntil WHERE id IN @Ids";
+        // A clean-up pass claims and records a whole batch with one statement each, its ids and outcomes
+        // passed as one JSON array (json_each), as PostgreSQL's statements take arrays: a statement per
+        // lease cost more than the rows it changed.
+        public const string ClaimRevocations = "UPDATE lease SET next_attempt_at = @ClaimedUntil WHERE id IN (SELECT value FROM json_each(@Ids))";
+
+        public const string EraseCredentials = "DELETE FROM lease_credential WHERE lease_id IN (SELECT value ->> 'id' FROM json_each(@Outcomes))";
 
         public const string MarkRevoked = $"""
-            UPDATE lease SET state = 'revoked', next_attempt_at = NULL, revoke_attempts = @Attempts
-            WHERE id = @LeaseId AND {LeaseSql.CleaningUp}
+            UPDATE lease SET state = 'revoked', next_attempt_at = NULL, revoke_attempts = outcome.value ->> 'attempts'
+            FROM json_each(@Outcomes) AS outcome
+            WHERE lease.id = outcome.value ->> 'id' AND outcome.value ->> 'revoked' AND {LeaseSql.CleaningUp}
             """;
 
         public const string MarkAttemptFailed = $"""
-            UPDATE lease SET revoke_attempts = @Attempts, next_attempt_at = @NextAttemptAt,
-                             state = CASE WHEN @Failed THEN 'revoke_failed' ELSE state END
-            WHERE id = @LeaseId AND {LeaseSql.CleaningUp}
+            UPDATE lease SET revoke_attempts = outcome.value ->> 'attempts', next_attempt_at = outcome.value ->> 'next',
+                             state = CASE WHEN outcome.value ->> 'failed' THEN 'revoke_failed' ELSE state END
+            FROM json_each(@Outcomes) AS outcome
+            WHERE lease.id = outcome.value ->> 'id' AND NOT (outcome.value ->> 'revoked') AND {LeaseSql.CleaningUp}
             """;
 
         public const string LiveHandles = $"""
@@ -106,6 +115,17 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
 
     // SQLite limits the number of bound parameters in one statement.
     private const int MaxBoundList = 500;
+
+    /// <summary>One revocation outcome as the clean-up statements read it from their JSON array.</summary>
+    private sealed record OutcomeRow(
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("revoked")] bool Revoked,
+        [property: JsonPropertyName("attempts")] int Attempts,
+        [property: JsonPropertyName("next")] long? Next,
+        [property: JsonPropertyName("failed")] bool Failed)
+    {
+        public static OutcomeRow Of(RevocationOutcome o) => new(o.LeaseId, o.Revoked, o.Attempts, o.NextAttemptAt?.ToUnixTimeMilliseconds(), o.Failed);
+    }
 
     // The hot path of issuance: its statements run through the writer's prepared commands
     // (SqlitePreparedStatements), their values bound in place rather than through Dapper.
@@ -246,11 +266,8 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         writes.RunAsync<IReadOnlyList<LeaseRevocation>>(async (c, tx) =>
         {
             var rows = (await c.QueryAsync<LeaseRow>(new CommandDefinition(Sql.DueRevocations, new { Now = now, Batch = batch }, tx, cancellationToken: ct))).ToList();
-            var claimedUntil = now + LeaseRevocation.ClaimedFor;
-            foreach (var chunk in rows.Select(r => r.Id).Chunk(MaxBoundList))
-            {
-                await c.ExecuteAsync(new CommandDefinition(Sql.ClaimRevocations, new { Ids = chunk, ClaimedUntil = claimedUntil }, tx, cancellationToken: ct));
-            }
+            var claim = new { Ids = JsonSerializer.Serialize(rows.Select(r => r.Id)), ClaimedUntil = now + LeaseRevocation.ClaimedFor };
+            await c.ExecuteAsync(new CommandDefinition(Sql.ClaimRevocations, claim, tx, cancellationToken: ct));
 
             return rows.Select(r => new LeaseRevocation(r.ToLease(), r.RevokeAttempts)).ToList();
         }, ct);
@@ -258,9 +275,10 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
     public Task CompleteRevocationsAsync(IReadOnlyList<RevocationOutcome> outcomes, IReadOnlyList<AuditRecord> alerts, CancellationToken ct) =>
         writes.RunAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(LeaseSql.EraseCredential, outcomes, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(Sql.MarkRevoked, outcomes.Where(o => o.Revoked), tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(Sql.MarkAttemptFailed, outcomes.Where(o => !o.Revoked), tx, cancellationToken: ct));
+            var batch = new { Outcomes = JsonSerializer.Serialize(outcomes.Select(OutcomeRow.Of)) };
+            await c.ExecuteAsync(new CommandDefinition(Sql.EraseCredentials, batch, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(Sql.MarkRevoked, batch, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(Sql.MarkAttemptFailed, batch, tx, cancellationToken: ct));
             foreach (var alert in alerts)
             {
                 await audit.AppendAsync(c, tx, alert, ct);
