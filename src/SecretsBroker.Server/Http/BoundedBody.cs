@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using SecretsBroker.Core.Outcomes;
 
@@ -24,8 +25,40 @@ internal static class BoundedBody
             size.MaxRequestBodySize = context.Request.ContentLength is null ? 2L * limit : limit;
         }
 
+        try
+        {
+            return context.Request.ContentLength is { } length
+                ? await ReadExactlyAsync(context, (int)length)
+                : await ReadChunkedAsync(context, limit);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(limit);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or EndOfStreamException)
+        {
+            // Broken chunk framing, a body shorter than its Content-Length: the message is Kestrel's, not for the caller.
+            return BrokerError.Invalid(ErrorCodes.InvalidBody, "The request body could not be read.");
+        }
+    }
+
+    public static BrokerError TooLarge(int limit) =>
+        new(ErrorCodes.BodyTooLarge, $"The body is larger than {limit} bytes.", ErrorKind.TooLarge);
+
+    // A Content-Length already checked against the limit: read into an array of exactly that size, with
+    // no growing buffer and no copy (every lease request has one). Kestrel never hands over more bytes
+    // than the Content-Length, and fewer is a BadHttpRequestException.
+    private static async Task<byte[]> ReadExactlyAsync(HttpContext context, int length)
+    {
+        var body = new byte[length];
+        await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted);
+        return body;
+    }
+
+    private static async Task<Result<byte[]>> ReadChunkedAsync(HttpContext context, int limit)
+    {
         using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
+        var chunk = ArrayPool<byte>.Shared.Rent(8192);
         try
         {
             int n;
@@ -38,20 +71,12 @@ internal static class BoundedBody
 
                 buffer.Write(chunk, 0, n);
             }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge(limit);
-        }
-        catch (BadHttpRequestException)
-        {
-            // Broken chunk framing, a body shorter than its Content-Length: the message is Kestrel's, not for the caller.
-            return BrokerError.Invalid(ErrorCodes.InvalidBody, "The request body could not be read.");
-        }
 
-        return buffer.ToArray();
+            return buffer.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk, clearArray: true);
+        }
     }
-
-    public static BrokerError TooLarge(int limit) =>
-        new(ErrorCodes.BodyTooLarge, $"The body is larger than {limit} bytes.", ErrorKind.TooLarge);
 }
