@@ -22,8 +22,11 @@ internal static class BenchSetup
         var lifetime = Duration.FromMinutes(args.WholeNumber("token-minutes", 60));
 
         using var ci = CiTokenIssuer.GitHub();
-        var jwks = Path.Combine(dir, "jwks.json");
-        var policy = Path.Combine(dir, "policy.yaml");
+        // The broker watches the folders of its policy and JWKS files: they get a folder of their own, so
+        // the logs and results the benchmark writes beside them are not events the broker handles.
+        var config = Directory.CreateDirectory(Path.Combine(dir, "config")).FullName;
+        var jwks = Path.Combine(config, "jwks.json");
+        var policy = Path.Combine(config, "policy.yaml");
         File.Copy(ci.JwksPath, jwks, overwrite: true);
         await File.WriteAllTextAsync(policy, PolicyFor(ci.Repository));
 
