@@ -30,13 +30,12 @@ public sealed class SqliteLeaseStore(SqliteDatabase db, SqliteGroupCommit writes
         // One command for both rows on the hot path: a command costs more than the statement it runs.
         public const string InsertWithCredential = Insert + ";\n" + LeaseSql.InsertCredential;
 
-        /// <summary>The parameters of <see cref="Insert"/> and <see cref="InsertWithCredential"/>, in the order <see cref="InsertValues"/> gives them.</summary>
+        /// <summary>
+        /// The parameters of <see cref="Insert"/> and <see cref="InsertWithCredential"/>, in the order
+        /// <see cref="InsertValues"/> gives them: the shared <see cref="LeaseSql.WrittenValues"/>, then the claim set and credential.
+        /// </summary>
         public static readonly string[] InsertParameters =
-        [
-            "@Id", "@Role", "@Provider", "@Secret", "@Handle", "@Issuer", "@Subject", "@RunId", "@JobId", "@Step", "@Purpose", "@Rule", "@State",
-            "@IssuedAt", "@ExpiresAt", "@MaxExpiresAt", "@Renewable", "@IdempotencyKey", "@BreakGlass", "@WriterNode", "@WriterIncarnation", "@Project",
-            "@ClaimsDigest", "@Claims", "@Credential",
-        ];
+            [.. LeaseSql.WrittenValues.Split(',', StringSplitOptions.TrimEntries), "@ClaimsDigest", "@Claims", "@Credential"];
 
         public static readonly string[] RefusesLeaseParameters = ["@Issuer", "@RunId", "@Project", "@JobId", "@TokenIssuedAt"];
 
